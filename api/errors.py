@@ -1,0 +1,61 @@
+"""One JSON error shape for every error: ``{"error": message, "status": code}``.
+
+Handlers are named for their HTTP meaning; only 500 logs a stack trace.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a message meant for the client."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def not_acceptable(message: str) -> ApiError:
+    return ApiError(406, message)
+
+
+def payload_too_large(message: str) -> ApiError:
+    return ApiError(413, message)
+
+
+def unsupported_media_type(message: str) -> ApiError:
+    return ApiError(415, message)
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None):
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        headers = {}
+        if exc.code == 405 and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return error_response(exc.code or 500, exc.description or exc.name, headers)
+
+    @app.errorhandler(Exception)
+    def _internal_error(exc: Exception):
+        current_app.logger.exception("internal error")
+        return error_response(500, f"internal error: {type(exc).__name__}")

@@ -1,0 +1,179 @@
+"""Settings, declared once.
+
+Every setting has a name, a default and a one-line help text. Values come from
+(highest priority first) explicit overrides (tests, CLI flags), ``KG_<NAME>``
+environment variables, an optional TOML config file (``KG_CONFIG``), and the
+default. Nothing else in the project reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+#: The repository (or installed package) root: data folders live beside kg/.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_sources() -> str:
+    shared = PROJECT_ROOT.parent / "shared" / "data"
+    return str(shared) if shared.is_dir() else ""
+
+
+def _data_dir(name: str) -> Callable[[], str]:
+    def default() -> str:
+        here = PROJECT_ROOT / name
+        if here.is_dir():
+            return str(here)
+        # Installed as a wheel: the data folders are shipped inside kg/_data.
+        return str(Path(__file__).resolve().parent / "_data" / name)
+
+    return default
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Callable[[], Any]
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return "KG_" + self.name.upper()
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "store",
+        lambda: "oxigraph:" + str(PROJECT_ROOT / "var" / "store"),
+        "Store location: 'memory' or 'oxigraph:PATH' (an on-disk Oxigraph store).",
+    ),
+    Setting(
+        "base_iri",
+        lambda: "https://w3id.org/elixir-converge/",
+        "Base IRI under which the graph mints its IRIs (must end with '/').",
+    ),
+    Setting(
+        "sources_dir",
+        _default_sources,
+        "Directory holding the source datasets (default: ../shared/data when it exists).",
+    ),
+    Setting("host", lambda: "127.0.0.1", "Address the API server binds to."),
+    Setting("port", lambda: 8000, "Port the API server listens on.", int),
+    Setting(
+        "ontology_dir", _data_dir("ontology"), "Directory of the OWL ontology (*.ttl)."
+    ),
+    Setting("shapes_dir", _data_dir("shapes"), "Directory of the SHACL shapes (*.ttl)."),
+    Setting("queries_dir", _data_dir("queries"), "Directory of the named queries."),
+    Setting("data_dir", _data_dir("data"), "Directory of the curated project data."),
+    Setting(
+        "max_query_bytes",
+        lambda: 1_000_000,
+        "Largest accepted SPARQL request body, in bytes.",
+        int,
+    ),
+    Setting(
+        "progress",
+        lambda: True,
+        "Show progress bars when writing to a terminal.",
+        _bool,
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    base_iri: str
+    sources_dir: str
+    host: str
+    port: int
+    ontology_dir: str
+    shapes_dir: str
+    queries_dir: str
+    data_dir: str
+    max_query_bytes: int
+    progress: bool
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(
+        cls,
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> "Settings":
+        """Resolve every setting: overrides > KG_* env > config file > default."""
+        environ = os.environ if environ is None else environ
+        overrides = dict(overrides or {})
+        unknown = set(overrides) - set(_BY_NAME)
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        file_values: dict[str, Any] = {}
+        config_path = environ.get("KG_CONFIG")
+        if config_path:
+            file_values = _read_config_file(Path(config_path))
+        values: dict[str, Any] = {}
+        origins: dict[str, str] = {}
+        for s in SETTINGS:
+            try:
+                if s.name in overrides:
+                    raw, origin = overrides[s.name], "override"
+                    values[s.name] = s.parse(raw) if isinstance(raw, str) else raw
+                elif s.env in environ:
+                    origin = s.env
+                    values[s.name] = s.parse(environ[s.env])
+                elif s.name in file_values:
+                    origin = f"{config_path}"
+                    raw = file_values[s.name]
+                    values[s.name] = s.parse(raw) if isinstance(raw, str) else raw
+                else:
+                    origin = "default"
+                    values[s.name] = s.default()
+            except ValueError as exc:
+                raise SettingsError(f"setting {s.name} ({origin}): {exc}") from None
+            origins[s.name] = origin
+        if not str(values["base_iri"]).endswith("/"):
+            raise SettingsError(
+                f"setting base_iri ({origins['base_iri']}): must end with '/'"
+            )
+        return cls(**values, origins=origins)
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        current = {s.name: getattr(self, s.name) for s in SETTINGS}
+        current.update(overrides)
+        return Settings.load(current, environ={})
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path}: {exc}") from None
+    section = data.get("kg", data)
+    unknown = set(section) - set(_BY_NAME)
+    if unknown:
+        raise SettingsError(
+            f"config file {path}: unknown setting(s): {', '.join(sorted(unknown))}"
+        )
+    return dict(section)

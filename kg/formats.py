@@ -1,0 +1,122 @@
+"""Result formats: names, media types, serialisation of query results.
+
+Shared by the API (content negotiation) and the CLI (``--format``).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES
+from kg.store import QueryResult
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    kind: str  # "solutions" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
+    results: ox.QueryResultsFormat | None = None
+    rdf: ox.RdfFormat | None = None
+
+    @property
+    def content_type(self) -> str:
+        text = self.media_type.startswith("text/") or self.media_type.endswith(
+            ("json", "xml", "turtle", "n-triples", "n-quads", "trig")
+        )
+        return f"{self.media_type}; charset=utf-8" if text else self.media_type
+
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", "solutions", ox.QueryResultsFormat.JSON),
+    Format("xml", "application/sparql-results+xml", "solutions", ox.QueryResultsFormat.XML),
+    Format("csv", "text/csv", "solutions", ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", "solutions", ox.QueryResultsFormat.TSV),
+)
+GRAPH_FORMATS: tuple[Format, ...] = (
+    Format("turtle", "text/turtle", "graph", rdf=ox.RdfFormat.TURTLE),
+    Format("ntriples", "application/n-triples", "graph", rdf=ox.RdfFormat.N_TRIPLES),
+    Format("jsonld", "application/ld+json", "graph", rdf=ox.RdfFormat.JSON_LD),
+    Format("rdfxml", "application/rdf+xml", "graph", rdf=ox.RdfFormat.RDF_XML),
+)
+#: Extra media types accepted for a format (Accept header aliases).
+ALIASES: dict[str, str] = {
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/plain": "ntriples",
+    "application/x-turtle": "turtle",
+}
+BY_NAME: dict[str, Format] = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+
+
+def result_kind(result: QueryResult) -> str:
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        return "solutions"
+    return "graph"
+
+
+def formats_for(kind: str) -> tuple[Format, ...]:
+    return RESULT_FORMATS if kind == "solutions" else GRAPH_FORMATS
+
+
+def serialize(result: QueryResult, fmt: Format) -> bytes:
+    """Serialise a query result in ``fmt`` (which must suit the result kind)."""
+    out = io.BytesIO()
+    if fmt.kind == "solutions":
+        assert isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
+        result.serialize(out, format=fmt.results)
+    else:
+        prefixes = PREFIXES if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        ox.serialize(_triples(result), out, format=fmt.rdf, prefixes=prefixes)
+    return out.getvalue()
+
+
+def _triples(result: Iterable[ox.Triple]) -> Iterable[ox.Triple]:
+    yield from result
+
+
+def term_text(term: object) -> str:
+    """A short human form of a term for tables: IRIs bare, literals by value."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def table(result: QueryResult, max_width: int = 60) -> str:
+    """A readable plain-text table (CLI)."""
+    if isinstance(result, ox.QueryBoolean):
+        return "true" if bool(result) else "false"
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = [[_clip(term_text(s[n]), max_width) for n in names] for s in result]
+    else:
+        names = ["subject", "predicate", "object"]
+        rows = [
+            [_clip(term_text(x), max_width) for x in (t.subject, t.predicate, t.object)]
+            for t in result
+        ]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+
+    def fmt_row(cells: list[str]) -> str:
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    out = [fmt_row(names), "-+-".join("-" * w for w in widths)]
+    out += [fmt_row(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"

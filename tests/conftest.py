@@ -1,0 +1,63 @@
+"""Shared fixtures: settings, stores over every backend, the real RDMkit graph, a live server."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.store import OxigraphStore, open_store
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BASE = "https://w3id.org/elixir-converge/"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real datasets. Missing data is a failure, never a skip."""
+    if not (SHARED_DATA / "rdmkit").is_dir():
+        pytest.fail(f"the shared datasets are missing: {SHARED_DATA} (see shared/data/SOURCES.md)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def settings(shared_data) -> Settings:
+    return Settings.load({"store": "memory", "sources_dir": str(shared_data)}, environ={})
+
+
+@pytest.fixture(params=["memory", "oxigraph"])
+def store(request, tmp_path) -> OxigraphStore:
+    """A fresh, empty store of each backend."""
+    url = "memory" if request.param == "memory" else f"oxigraph:{tmp_path / 'store'}"
+    s = open_store(url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def built(settings):
+    """A memory store with ontology, shapes and RDMkit loaded by the real pipeline."""
+    from loaders.pipeline import load
+
+    store = open_store("memory")
+    reports = {name: load(store, settings, name) for name in ("ontology", "shapes", "rdmkit")}
+    return store, reports
+
+
+@pytest.fixture(scope="session")
+def live_server(settings, built):
+    """The API served over real HTTP on 127.0.0.1 (an ephemeral port)."""
+    from waitress.server import create_server
+
+    from api import create_app
+
+    store, _ = built
+    app = create_app(settings=settings, store=store)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)

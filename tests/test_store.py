@@ -1,0 +1,173 @@
+"""The store contract, run against every backend."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+import pytest
+
+from kg.store import (
+    STAGING_PREFIX,
+    NotEmptyError,
+    QuerySyntaxError,
+    ReadOnlyError,
+    StoreError,
+    open_store,
+)
+
+EX = "http://example.org/"
+G1 = ox.NamedNode(EX + "g1")
+G2 = ox.NamedNode(EX + "g2")
+
+
+def t(s: str, o: str | int) -> ox.Triple:
+    obj = ox.Literal(o) if isinstance(o, int) else ox.NamedNode(EX + o)
+    return ox.Triple(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), obj)
+
+
+def graph_content(store, graph) -> set[tuple[str, str]]:
+    rows = store.query("SELECT ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph})
+    return {(r["s"].value, r["o"].value) for r in rows}
+
+
+def test_load_into_named_graph_and_count(store):
+    assert store.load([t("a", "b"), t("a", "c")], G1) == 2
+    assert graph_content(store, G1) == {(EX + "a", EX + "b"), (EX + "a", EX + "c")}
+    assert store.named_graphs() == [G1]
+    assert len(store) == 2
+
+
+def test_query_select_ask_construct_with_typed_bindings(store):
+    store.load([t("a", 1), t("b", 2)], G1)
+    rows = list(
+        store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", {"o": ox.Literal(2), "g": G1})
+    )
+    assert [r["s"] for r in rows] == [ox.NamedNode(EX + "b")]
+    assert bool(store.query("ASK { GRAPH ?g { ?s ?p 1 } }")) is True
+    # A binding is a term, never text: a string "2" does not match the integer 2.
+    assert list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", {"o": ox.Literal("2")})) == []
+    triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    assert len(triples) == 2 and all(isinstance(x, ox.Triple) for x in triples)
+
+
+def test_malformed_query_and_update_raise_syntax_error(store):
+    with pytest.raises(QuerySyntaxError):
+        store.query("SELEC ?s WHERE { ?s ?p ?o }")
+    with pytest.raises(QuerySyntaxError):
+        store.update("INSERT DATA { <a> }")
+
+
+def test_update(store):
+    store.update(f"INSERT DATA {{ GRAPH <{G1.value}> {{ <{EX}a> <{EX}p> <{EX}b> }} }}")
+    assert graph_content(store, G1) == {(EX + "a", EX + "b")}
+
+
+def test_replace_graph_swaps_only_that_graph(store):
+    store.load([t("a", "old")], G1)
+    store.load([t("x", "y")], G2)
+    assert store.replace_graph(G1, [t("a", "new"), t("b", "new")]) == 2
+    assert graph_content(store, G1) == {(EX + "a", EX + "new"), (EX + "b", EX + "new")}
+    assert graph_content(store, G2) == {(EX + "x", EX + "y")}
+    assert store.named_graphs() == [G1, G2]
+
+
+def test_replace_graph_that_fails_half_way_leaves_the_old_graph_intact(store):
+    store.load([t("a", "old1"), t("a", "old2")], G1)
+
+    def broken():
+        yield t("a", "new1")
+        yield t("a", "new2")
+        raise RuntimeError("source died half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        store.replace_graph(G1, broken())
+    assert graph_content(store, G1) == {(EX + "a", EX + "old1"), (EX + "a", EX + "old2")}
+    assert store.named_graphs() == [G1]
+    # no staging graph is left behind either
+    assert not any(
+        isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(STAGING_PREFIX)
+        for q in store._store
+    )
+
+
+def test_replace_with_nothing_empties_the_graph(store):
+    store.load([t("a", "b")], G1)
+    store.replace_graph(G1, [])
+    assert graph_content(store, G1) == set()
+
+
+def test_dump_and_restore_round_trip_isomorphic(store, tmp_path):
+    store.load([t("a", "b"), t("a", 3)], G1)
+    store.load([ox.Triple(ox.BlankNode("x"), ox.NamedNode(EX + "p"), ox.Literal("é", language="fr"))], G2)
+    out = io.BytesIO()
+    store.dump(out)
+    target = open_store(f"oxigraph:{tmp_path / 'restored'}")
+    assert target.restore(io.BytesIO(out.getvalue())) == 3
+    a, b = ox.Dataset(store._store), ox.Dataset(target._store)
+    a.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    b.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    assert a == b
+    target.close()
+
+
+def test_restore_refuses_a_non_empty_store_unless_forced(store):
+    store.load([t("a", "b")], G1)
+    dump = f"<{EX}x> <{EX}p> <{EX}y> <{EX}g3> .\n".encode()
+    with pytest.raises(NotEmptyError):
+        store.restore(io.BytesIO(dump))
+    assert graph_content(store, G1) == {(EX + "a", EX + "b")}
+    store.restore(io.BytesIO(dump), force=True)
+    assert store.named_graphs() == [ox.NamedNode(EX + "g3")]
+
+
+def test_restore_of_a_malformed_dump_changes_nothing(store):
+    store.load([t("a", "b")], G1)
+    with pytest.raises(SyntaxError):
+        store.restore(io.BytesIO(b"<a> <b> .\n"), force=True)
+    assert graph_content(store, G1) == {(EX + "a", EX + "b")}
+
+
+def test_on_disk_store_persists_and_opens_read_only(tmp_path):
+    url = f"oxigraph:{tmp_path / 's'}"
+    s = open_store(url)
+    s.load([t("a", "b")], G1)
+    s.close()
+    ro = open_store(url, read_only=True)
+    assert graph_content(ro, G1) == {(EX + "a", EX + "b")}
+    with pytest.raises(ReadOnlyError):
+        ro.load([t("c", "d")], G1)
+    with pytest.raises(ReadOnlyError):
+        ro.replace_graph(G1, [])
+    ro.close()
+
+
+def test_a_crash_between_staging_and_swap_leaves_only_garbage_that_is_removed(tmp_path):
+    url = f"oxigraph:{tmp_path / 's'}"
+    s = open_store(url)
+    s.load([t("a", "b")], G1)
+    # simulate a crash after the staging write, before the swap
+    s._store.add(ox.Quad(ox.NamedNode(EX + "z"), ox.NamedNode(EX + "p"), ox.Literal(1), ox.NamedNode(STAGING_PREFIX + "dead")))
+    s.close()
+    s = open_store(url)
+    assert s.named_graphs() == [G1]
+    assert len(s) == 1
+    s.close()
+
+
+@pytest.mark.parametrize("url", ["", "oxigraph:", "sqlite:x", "memorx"])
+def test_open_store_rejects_unknown_locations(url):
+    with pytest.raises(StoreError):
+        open_store(url)
+
+
+def test_bindings_cannot_inject_sparql(store):
+    store.load([t("a", "b")], G1)
+    hostile = ox.Literal('x" ) } } ; DROP ALL ; SELECT * WHERE { ?s ?p "')
+    rows = list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", {"o": hostile}))
+    assert rows == []
+    assert len(store) == 1
+    with pytest.raises(ValueError):
+        store.query("SELECT * WHERE { ?s ?p ?o }", {"o) } DROP ALL #": ox.Literal(1)})
+    with pytest.raises(TypeError):
+        store.query("SELECT * WHERE { ?s ?p ?o }", {"o": ox.BlankNode()})
