@@ -47,16 +47,17 @@ def _choose_format(kind: str) -> formats.Format:
     allowed = formats.formats_for(kind)
     requested = request.values.get("format")
     if requested:
-        name = formats.ALIASES.get(requested, requested)
-        for fmt in allowed:
-            if name in (fmt.name, fmt.media_type):
-                return fmt
+        fmt = formats.format_from_parameter(requested, kind)
+        if fmt is not None:
+            return fmt
         raise not_acceptable(
             f"format {requested!r} is not available for this query; "
             f"use one of {', '.join(f.name for f in allowed)}"
         )
     offered: list[str] = [f.media_type for f in allowed]
-    offered += [alias for alias, name in formats.ALIASES.items() if name in {f.name for f in allowed}]
+    offered += [
+        alias for alias, name in formats.ALIASES.items() if name in {f.name for f in allowed}
+    ]
     if not request.accept_mimetypes:
         return allowed[0]
     best = request.accept_mimetypes.best_match(offered)

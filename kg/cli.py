@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from kg import formats
 from kg.config import SETTINGS, Settings, SettingsError
@@ -115,7 +115,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             where = f" {f.path}" if f.path else ""
             value = f" = {f.value}" if f.value else ""
             print(f"{f.severity}: {f.focus}{where}{value}: {f.message}")
-        print(f"{path}: {'conforms' if result.conforms else 'does not conform'} ({result.summary()})")
+        print(
+            f"{path}: {'conforms' if result.conforms else 'does not conform'} ({result.summary()})"
+        )
     return 0 if result.conforms else 1
 
 
@@ -153,7 +155,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api import create_app
 
-    overrides = {k: v for k, v in (("store", args.store), ("host", args.host), ("port", args.port)) if v}
+    overrides = {
+        k: v for k, v in (("store", args.store), ("host", args.host), ("port", args.port)) if v
+    }
     settings = Settings.load(overrides)
     app = create_app(settings=settings)
     print(f"serving {settings.store} on http://{settings.host}:{settings.port}/", flush=True)
@@ -164,7 +168,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     settings = _settings(args)
     for s in SETTINGS:
-        print(f"{s.env:<20} {getattr(settings, s.name)!s:<50} ({settings.origins[s.name]})  {s.help}")
+        print(
+            f"{s.env:<20} {getattr(settings, s.name)!s:<50} ({settings.origins[s.name]})  {s.help}"
+        )
     return 0
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 #: The repository (or installed package) root: data folders live beside kg/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", lambda: "127.0.0.1", "Address the API server binds to."),
     Setting("port", lambda: 8000, "Port the API server listens on.", int),
-    Setting(
-        "ontology_dir", _data_dir("ontology"), "Directory of the OWL ontology (*.ttl)."
-    ),
+    Setting("ontology_dir", _data_dir("ontology"), "Directory of the OWL ontology (*.ttl)."),
     Setting("shapes_dir", _data_dir("shapes"), "Directory of the SHACL shapes (*.ttl)."),
     Setting("queries_dir", _data_dir("queries"), "Directory of the named queries."),
     Setting("data_dir", _data_dir("data"), "Directory of the curated project data."),
@@ -120,7 +119,7 @@ class Settings:
         cls,
         overrides: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
-    ) -> "Settings":
+    ) -> Settings:
         """Resolve every setting: overrides > KG_* env > config file > default."""
         environ = os.environ if environ is None else environ
         overrides = dict(overrides or {})
@@ -152,12 +151,10 @@ class Settings:
                 raise SettingsError(f"setting {s.name} ({origin}): {exc}") from None
             origins[s.name] = origin
         if not str(values["base_iri"]).endswith("/"):
-            raise SettingsError(
-                f"setting base_iri ({origins['base_iri']}): must end with '/'"
-            )
+            raise SettingsError(f"setting base_iri ({origins['base_iri']}): must end with '/'")
         return cls(**values, origins=origins)
 
-    def with_overrides(self, **overrides: Any) -> "Settings":
+    def with_overrides(self, **overrides: Any) -> Settings:
         current = {s.name: getattr(self, s.name) for s in SETTINGS}
         current.update(overrides)
         return Settings.load(current, environ={})
@@ -173,7 +170,5 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     section = data.get("kg", data)
     unknown = set(section) - set(_BY_NAME)
     if unknown:
-        raise SettingsError(
-            f"config file {path}: unknown setting(s): {', '.join(sorted(unknown))}"
-        )
+        raise SettingsError(f"config file {path}: unknown setting(s): {', '.join(sorted(unknown))}")
     return dict(section)

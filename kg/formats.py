@@ -6,8 +6,8 @@ Shared by the API (content negotiation) and the CLI (``--format``).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -51,7 +51,37 @@ ALIASES: dict[str, str] = {
     "text/plain": "ntriples",
     "application/x-turtle": "turtle",
 }
+#: Names a ``format`` parameter may use, per result kind. Clients such as
+#: SPARQLWrapper send ``format=xml`` or ``format=n3`` for CONSTRUCT queries too.
+FORMAT_PARAMETER: dict[str, dict[str, str]] = {
+    "solutions": {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"},
+    "graph": {
+        "turtle": "turtle",
+        "ttl": "turtle",
+        "n3": "turtle",
+        "ntriples": "ntriples",
+        "nt": "ntriples",
+        "n-triples": "ntriples",
+        "jsonld": "jsonld",
+        "json-ld": "jsonld",
+        "json": "jsonld",
+        "rdfxml": "rdfxml",
+        "rdf": "rdfxml",
+        "xml": "rdfxml",
+    },
+}
 BY_NAME: dict[str, Format] = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+
+
+def format_from_parameter(value: str, kind: str) -> Format | None:
+    """The format a ``format`` parameter (a name or a media type) asks for, if it suits."""
+    value = value.strip().lower()
+    name = FORMAT_PARAMETER[kind].get(value)
+    if name is None:
+        name = next((f.name for f in formats_for(kind) if f.media_type == value), None)
+    if name is None and ALIASES.get(value) in {f.name for f in formats_for(kind)}:
+        name = ALIASES[value]
+    return BY_NAME[name] if name else None
 
 
 def result_kind(result: QueryResult) -> str:
@@ -109,7 +139,7 @@ def table(result: QueryResult, max_width: int = 60) -> str:
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
 
     def fmt_row(cells: list[str]) -> str:
-        return " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [fmt_row(names), "-+-".join("-" * w for w in widths)]
     out += [fmt_row(r) for r in rows]

@@ -76,9 +76,7 @@ xsd = _Namespace(XSD)
 
 def slug(text: str) -> str:
     """A readable, stable IRI segment: ASCII, lower case, '-' separated."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    )
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unnamed"
 
 

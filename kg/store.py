@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Mapping, Protocol, Union
+from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
-QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, Iterable[ox.Triple]]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
 
 #: Named graphs whose IRI starts with this are scratch space for atomic replaces.
 STAGING_PREFIX = "urn:converge-kg:staging:"
@@ -270,6 +271,4 @@ def open_store(url: str, *, read_only: bool = False) -> OxigraphStore:
         if not path:
             raise StoreError("oxigraph: needs a path, e.g. oxigraph:var/store")
         return OxigraphStore(path, read_only=read_only)
-    raise StoreError(
-        f"unknown store location {url!r}: expected 'memory' or 'oxigraph:PATH'"
-    )
+    raise StoreError(f"unknown store location {url!r}: expected 'memory' or 'oxigraph:PATH'")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -64,7 +65,7 @@ class Triples:
 LINE_KEY = "__line__"
 
 
-class _StringLoader(yaml.SafeLoader):
+class _StringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """Safe YAML where scalars stay strings (no int/float/bool/date guessing).
 
     Registry ids like ``847069`` or ``'298'`` and flags like ``NA`` must reach the

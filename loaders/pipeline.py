@@ -8,9 +8,9 @@ Violations stop the load before the store is touched; warnings are reported.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 
@@ -65,13 +65,10 @@ class ValidationFailed(Exception):
         self.report = report
         assert report.validation is not None
         violations = report.validation.violations
-        shown = "; ".join(
-            f"{v.focus} {v.path or ''}: {v.message}".strip() for v in violations[:5]
-        )
+        shown = "; ".join(f"{v.focus} {v.path or ''}: {v.message}".strip() for v in violations[:5])
         more = f" (+{len(violations) - 5} more)" if len(violations) > 5 else ""
         super().__init__(
-            f"{report.source}: {len(violations)} SHACL violation(s), nothing loaded: "
-            f"{shown}{more}"
+            f"{report.source}: {len(violations)} SHACL violation(s), nothing loaded: {shown}{more}"
         )
 
 
@@ -121,9 +118,11 @@ SOURCES: dict[str, Source] = {
 }
 
 
-def provenance(graph: ox.NamedNode, data: SourceData, result: ValidationResult | None) -> list[ox.Triple]:
+def provenance(
+    graph: ox.NamedNode, data: SourceData, result: ValidationResult | None
+) -> list[ox.Triple]:
     """The graph's self-description (docs/model.md)."""
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     location = data.location
     if "://" not in location:
         location = Path(location).resolve().as_uri()
@@ -159,6 +158,7 @@ def load(
         raise LoadError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     progress(f"{source}: reading")
     data = spec.read(settings, location)
+    data.triples = list(dict.fromkeys(data.triples))  # a graph is a set: count each once
     graph = Iris(settings.base_iri).graph(source)
     report = LoadReport(
         source=source,

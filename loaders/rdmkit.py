@@ -146,7 +146,7 @@ class _Reader:
                 continue
             first_line[rid] = line or 0
             self.emit_resource(rid, entry, where)
-        for lower, ids in self.resource_ids_lower.items():
+        for ids in self.resource_ids_lower.values():
             if len(ids) > 1:
                 self.issue(
                     "case-variant-ids",
@@ -317,7 +317,9 @@ class _Reader:
                 add(person, RDF_TYPE, schema.Person)
                 add(person, schema.name, name)
         related = meta.get("related_pages")
-        related_where = self.where(page.path, related.get(LINE_KEY)) if isinstance(related, dict) else where
+        related_where = (
+            self.where(page.path, related.get(LINE_KEY)) if isinstance(related, dict) else where
+        )
         self.emit_related(node, related, related_where, f"page {page.key!r}")
         for rid in _list(meta.get("ref_to_main_resources")):
             target = self.resolve_resource(rid, where, "ref_to_main_resources", page.key)
@@ -435,7 +437,9 @@ class _Reader:
             extra = set(item) - NATIONAL_RESOURCE_KEYS - {LINE_KEY}
             for key in sorted(extra):
                 if key == "inistance_of":
-                    self.issue("misspelt-key", where, f"{name!r}: 'inistance_of' read as 'instance_of'")
+                    self.issue(
+                        "misspelt-key", where, f"{name!r}: 'inistance_of' read as 'instance_of'"
+                    )
                 else:
                     self.issue("stray-key", where, f"{name!r}: unexpected key {key!r} ignored")
             add(node, RDF_TYPE, ckg.NationalResource)
@@ -448,7 +452,11 @@ class _Reader:
             add(page_node, ckg.nationalResource, node)
             instance = _text(item.get("instance_of")) or _text(item.get("inistance_of"))
             if instance:
-                add(node, ckg.instanceOf, self.resolve_resource(instance, where, "instance_of", name))
+                add(
+                    node,
+                    ckg.instanceOf,
+                    self.resolve_resource(instance, where, "instance_of", name),
+                )
             self.emit_related(node, item.get("related_pages"), where, f"national resource {name!r}")
             self.emit_registry(node, item.get("registry"), where, f"national resource {name!r}")
 

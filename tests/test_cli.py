@@ -76,7 +76,9 @@ def test_query_errors_are_one_line(built_env):
 
 def test_load_rdmkit_path_again_is_fine_and_reports(built_env, shared_data, tmp_path):
     report = tmp_path / "report.json"
-    proc = run("load", "rdmkit", str(shared_data / "rdmkit"), "--report", str(report), env=built_env)
+    proc = run(
+        "load", "rdmkit", str(shared_data / "rdmkit"), "--report", str(report), env=built_env
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("rdmkit: ")
     data = json.loads(report.read_text())
@@ -136,7 +138,7 @@ def test_validate_exit_codes(env, tmp_path):
     findings = json.loads(proc.stdout)["findings"]
     assert any(f["severity"] == "Violation" and f["path"].endswith("name") for f in findings)
     broken = tmp_path / "broken.ttl"
-    broken.write_text("<a> <b> \"open .\n")
+    broken.write_text('<a> <b> "open .\n')
     assert_clean_error(run("validate", str(broken), env=env), 2, "broken.ttl")
 
 

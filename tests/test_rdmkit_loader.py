@@ -79,7 +79,8 @@ def test_duplicate_ids_are_reported_and_the_first_entry_kept(source, graph):
     for rid in duplicates:
         first = next(t for t in tools if str(t["id"]) == rid)
         names = values(
-            select(store, g, "?r dct:identifier ?id ; schema:name ?name", id=ox.Literal(rid)), "name"
+            select(store, g, "?r dct:identifier ?id ; schema:name ?name", id=ox.Literal(rid)),
+            "name",
         )
         assert names == [first["name"]]
 
@@ -120,7 +121,9 @@ def test_registry_values_are_read_as_written(source, graph):
     # integers in YAML (847069) and a legacy string ('298') both stay strings
     assert all(r["v"].datatype.value.endswith("#string") for r in rows)
     records = values(select(store, g, "?r ckg:fairsharingRecord ?doi"), "doi")
-    assert all(re.fullmatch(r"https://doi\.org/10\.25504/FAIRsharing\.[0-9A-Za-z]+", d) for d in records)
+    assert all(
+        re.fullmatch(r"https://doi\.org/10\.25504/FAIRsharing\.[0-9A-Za-z]+", d) for d in records
+    )
 
 
 def test_every_page_is_present_with_its_kind(source, graph):
@@ -169,7 +172,9 @@ def test_related_pages_present_and_dangling_ones_reported(source, graph):
         for targets in (meta.get("related_pages") or {}).values():
             for target in targets or []:
                 (expected if target in pages else dangling).add((key, target))
-    rows = select(store, g, "?a ckg:relatedPage ?b ; a ckg:Page . ?a dct:identifier ?x . ?b dct:identifier ?y")
+    rows = select(
+        store, g, "?a ckg:relatedPage ?b ; a ckg:Page . ?a dct:identifier ?x . ?b dct:identifier ?y"
+    )
     assert {(r["x"].value, r["y"].value) for r in rows} == expected
     messages = [i.message for i in report.issues if i.kind == "dangling-related-page"]
     for key, target in dangling:
@@ -187,14 +192,23 @@ def test_national_resources_attached_to_their_page_and_country(source, graph):
             expected[(key, meta["country_code"])] += 1
     assert sum(expected.values()) == 122
     rows = select(
-        store, g, "?n a ckg:NationalResource ; ckg:country ?c ; ckg:listedOn ?p . ?p dct:identifier ?key"
+        store,
+        g,
+        "?n a ckg:NationalResource ; ckg:country ?c ; ckg:listedOn ?p . ?p dct:identifier ?key",
     )
     assert Counter((r["key"].value, r["c"].value) for r in rows) == expected
     kinds = {i.kind for i in report.issues}
-    assert {"misspelt-key", "stray-key", "dangling-instance-of", "dangling-ref-to-main-resources"} <= kinds
+    assert {
+        "misspelt-key",
+        "stray-key",
+        "dangling-instance-of",
+        "dangling-ref-to-main-resources",
+    } <= kinds
     # the misspelt 'inistance_of: eLabFTW' still links to the elabftw resource
     rows = select(
-        store, g, "?n schema:name ?name ; ckg:instanceOf ?r . ?r dct:identifier ?rid",
+        store,
+        g,
+        "?n schema:name ?name ; ckg:instanceOf ?r . ?r dct:identifier ?rid",
         name=ox.Literal("eLab BioData.pt"),
     )
     assert values(rows, "rid") == ["elabftw"]
@@ -205,7 +219,9 @@ def test_page_links_training_dsw_cookbook(source, graph):
     store, g, _ = graph
     training = sum(len(m.get("training") or []) for _, m, _ in pages.values())
     dsw = {(k, d["uuid"]) for k, (_, m, _) in pages.items() for d in m.get("dsw") or []}
-    cookbook = {(k, c["url"]) for k, (_, m, _) in pages.items() for c in m.get("faircookbook") or []}
+    cookbook = {
+        (k, c["url"]) for k, (_, m, _) in pages.items() for c in m.get("faircookbook") or []
+    }
     assert len(select(store, g, "?p ckg:training ?t . ?t a ckg:TrainingMaterial")) == training
     rows = select(store, g, "?p ckg:dswQuestion ?q ; dct:identifier ?k . ?q dct:identifier ?u")
     assert {(r["k"].value, r["u"].value) for r in rows} == dsw
@@ -248,7 +264,9 @@ def test_malformed_front_matter_names_the_page_and_line(tmp_path):
     (root / "_data").mkdir(parents=True)
     (root / "pages" / "your_tasks").mkdir(parents=True)
     (root / "_data" / "tool_and_resource_list.yml").write_text("- id: a\n  name: A\n")
-    (root / "pages" / "your_tasks" / "x.md").write_text("---\ntitle: X\npage_id: x\nrelated_pages: {a: [\n---\nbody\n")
+    (root / "pages" / "your_tasks" / "x.md").write_text(
+        "---\ntitle: X\npage_id: x\nrelated_pages: {a: [\n---\nbody\n"
+    )
     with pytest.raises(LoadError, match=r"pages/your_tasks/x\.md:\d+:\d+: invalid YAML"):
         rdmkit.read(root, Iris("https://example.org/"))
 

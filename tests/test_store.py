@@ -46,7 +46,9 @@ def test_query_select_ask_construct_with_typed_bindings(store):
     assert [r["s"] for r in rows] == [ox.NamedNode(EX + "b")]
     assert bool(store.query("ASK { GRAPH ?g { ?s ?p 1 } }")) is True
     # A binding is a term, never text: a string "2" does not match the integer 2.
-    assert list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", {"o": ox.Literal("2")})) == []
+    assert (
+        list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", {"o": ox.Literal("2")})) == []
+    )
     triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
     assert len(triples) == 2 and all(isinstance(x, ox.Triple) for x in triples)
 
@@ -99,7 +101,9 @@ def test_replace_with_nothing_empties_the_graph(store):
 
 def test_dump_and_restore_round_trip_isomorphic(store, tmp_path):
     store.load([t("a", "b"), t("a", 3)], G1)
-    store.load([ox.Triple(ox.BlankNode("x"), ox.NamedNode(EX + "p"), ox.Literal("é", language="fr"))], G2)
+    store.load(
+        [ox.Triple(ox.BlankNode("x"), ox.NamedNode(EX + "p"), ox.Literal("é", language="fr"))], G2
+    )
     out = io.BytesIO()
     store.dump(out)
     target = open_store(f"oxigraph:{tmp_path / 'restored'}")
@@ -147,7 +151,14 @@ def test_a_crash_between_staging_and_swap_leaves_only_garbage_that_is_removed(tm
     s = open_store(url)
     s.load([t("a", "b")], G1)
     # simulate a crash after the staging write, before the swap
-    s._store.add(ox.Quad(ox.NamedNode(EX + "z"), ox.NamedNode(EX + "p"), ox.Literal(1), ox.NamedNode(STAGING_PREFIX + "dead")))
+    s._store.add(
+        ox.Quad(
+            ox.NamedNode(EX + "z"),
+            ox.NamedNode(EX + "p"),
+            ox.Literal(1),
+            ox.NamedNode(STAGING_PREFIX + "dead"),
+        )
+    )
     s.close()
     s = open_store(url)
     assert s.named_graphs() == [G1]

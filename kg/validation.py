@@ -1,0 +1,278 @@
+"""SHACL validation of graphs against shapes/ (and optionally ontology/).
+
+The one entry point most callers need is :class:`Validator`: built once from the
+settings, it loads and checks the shapes and the ontology, then validates any number of
+data graphs. A :class:`ValidationResult` lists :class:`Finding` objects; it *conforms*
+when no finding is a Violation (warnings and infos never stop a load, unlike pySHACL's
+own ``conforms`` flag).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph
+import pyshacl
+from pyshacl.errors import (
+    ConstraintLoadError,
+    ReportableRuntimeError,
+    ShapeLoadError,
+    ValidationFailure,
+)
+from rdflib import RDF, SH, BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from kg.config import Settings
+
+SEVERITIES = ("Violation", "Warning", "Info")
+_SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+class ShapesError(Exception):
+    """A shapes or ontology file cannot be used (syntax error, unusable SHACL)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL validation result, in plain strings."""
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    component: str
+
+    def to_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        """Violations first, then by focus node, path, component and value."""
+        rank = _SEVERITY_RANK.get(self.severity, len(SEVERITIES))
+        return (rank, self.focus, self.path or "", self.component, self.value or "")
+
+
+@dataclass
+class ValidationResult:
+    """The findings of one validation run and the SHACL report graph they came from."""
+
+    findings: list[Finding]
+    report: Graph = field(repr=False)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Warning"]
+
+    @property
+    def infos(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Info"]
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no Violation (warnings and infos do not count)."""
+        return not self.violations
+
+    def summary(self) -> str:
+        """E.g. ``"0 violations, 3 warnings"`` (infos only mentioned when present)."""
+
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        parts = [count(len(self.violations), "violation"), count(len(self.warnings), "warning")]
+        if self.infos:
+            parts.append(count(len(self.infos), "info"))
+        return ", ".join(parts)
+
+    def by_shape(self) -> dict[str, int]:
+        """Number of findings per source shape (``"?"`` when a result names none)."""
+        return dict(Counter(f.shape or "?" for f in self.findings))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _syntax_error(path: Path, exc: Exception) -> ShapesError:
+    line = getattr(exc, "lines", None)  # rdflib's BadSyntax: 0-based line number
+    why = getattr(exc, "_why", None)
+    if line is None:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) - 1 if match else None
+    where = f"{path} line {line + 1}" if line is not None else str(path)
+    return ShapesError(f"{where}: {why or str(exc).strip()}")
+
+
+def load_rdf_dir(directory: str | Path) -> Graph:
+    """Parse every ``*.ttl`` file of *directory* (sorted by name) into one graph.
+
+    Raises :class:`ShapesError` naming the file and line of a syntax error, or when the
+    directory does not exist.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ShapesError(f"{directory}: not a directory")
+    graph = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        try:
+            graph.parse(path, format="turtle")
+        except (SyntaxError, ValueError) as exc:  # rdflib's BadSyntax, bad UTF-8…
+            raise _syntax_error(path, exc) from exc
+    return graph
+
+
+def load_shapes(shapes_dir: str | Path) -> Graph:
+    """The SHACL shapes graph: every ``*.ttl`` of *shapes_dir*."""
+    return load_rdf_dir(shapes_dir)
+
+
+def load_ontology(ontology_dir: str | Path) -> Graph:
+    """The ontology graph: every ``*.ttl`` of *ontology_dir*."""
+    return load_rdf_dir(ontology_dir)
+
+
+def to_rdflib(triples_or_quads: Iterable[pyoxigraph.Triple | pyoxigraph.Quad]) -> Graph:
+    """Copy pyoxigraph triples or quads into an rdflib graph (graph names are dropped)."""
+    triples = (t.triple if isinstance(t, pyoxigraph.Quad) else t for t in triples_or_quads)
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    graph = Graph()
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+# --------------------------------------------------------------------------- validating
+
+
+def _local_name(node: Node) -> str:
+    text = str(node)
+    return re.split(r"[#/]", text)[-1] or text
+
+
+def _path_text(report: Graph, path: Node | None) -> str | None:
+    """A result path as text: an IRI, ``^iri`` for an inverse path, else SPARQL-like."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_path_text(report, inverse)}"
+    if isinstance(path, BNode) and report.value(path, RDF.first) is not None:
+        return "/".join(_path_text(report, p) or "" for p in Collection(report, path))
+    return path.n3()
+
+
+def _text(node: Node | None) -> str | None:
+    """A term as text: an IRI or a literal's lexical form as is, a blank node as ``_:id``."""
+    if node is None:
+        return None
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def findings_from_report(report: Graph) -> list[Finding]:
+    """Parse a SHACL validation report graph into sorted findings."""
+    findings = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        component = report.value(result, SH.sourceConstraintComponent)
+        findings.append(
+            Finding(
+                severity=_local_name(report.value(result, SH.resultSeverity) or SH.Violation),
+                focus=_text(report.value(result, SH.focusNode)) or "",
+                path=_path_text(report, report.value(result, SH.resultPath)),
+                value=_text(report.value(result, SH.value)),
+                message="; ".join(messages),
+                shape=_text(report.value(result, SH.sourceShape)),
+                component=_local_name(component) if component is not None else "",
+            )
+        )
+    return sorted(findings, key=Finding.sort_key)
+
+
+def validate(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    *,
+    inference: str = "none",
+) -> ValidationResult:
+    """Validate *data* against *shapes*; *data* itself is never modified.
+
+    The ontology is mixed in by plain union into a private copy of the data (so that
+    ``sh:class`` and ``sh:targetClass`` see ``rdfs:subClassOf``, and inference sees the
+    axioms). pySHACL's own ``ont_graph`` mixing is not used: it deep-clones every
+    ``owl:NamedIndividual`` recursively, which takes minutes on the SKOS schemes.
+    """
+    work = Graph()
+    work += data
+    if ontology is not None:
+        work += ontology
+    try:
+        _, report, _ = pyshacl.validate(
+            work,
+            shacl_graph=shapes,
+            inference=inference,
+            inplace=True,  # on our copy: no second copy
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except (ShapeLoadError, ConstraintLoadError) as exc:
+        raise ShapesError(f"unusable SHACL shapes: {exc}") from exc
+    except ReportableRuntimeError as exc:
+        raise ShapesError(f"SHACL validation failed: {exc}") from exc
+    if isinstance(report, ValidationFailure):  # pySHACL returns, not raises, these
+        raise ShapesError(f"SHACL validation failed: {report.message}")
+    return ValidationResult(findings=findings_from_report(report), report=report)
+
+
+def check_shapes(shapes: Graph) -> None:
+    """Raise :class:`ShapesError` unless pySHACL can load every shape and constraint.
+
+    pySHACL builds constraints lazily, for shapes that have focus nodes; this builds them
+    all now (and parses every SPARQL constraint) so that a bad shape fails at start-up.
+    """
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+    from pyshacl.shapes_graph import ShapesGraph
+    from rdflib.plugins.sparql import prepareQuery
+
+    shape_node: Node | None = None
+    try:
+        for shape in ShapesGraph(shapes).shapes:
+            shape_node = shape.node
+            for parameter in set(shapes.predicates(shape.node)):
+                component = CONSTRAINT_PARAMETERS_MAP.get(parameter)
+                if component is None:
+                    continue
+                constraint = component(shape)
+                for helper in getattr(constraint, "sparql_constraints", ()):
+                    helper.check_invalid_sparql(helper.select_text)  # e.g. no VALUES
+                    prepareQuery(helper.apply_prefixes(helper.select_text))
+    except Exception as exc:  # pySHACL and rdflib's SPARQL parser raise various kinds
+        where = f" in shape {shape_node.n3()}" if shape_node is not None else ""
+        raise ShapesError(f"unusable SHACL shapes{where}: {exc}") from exc
+
+
+class Validator:
+    """Shapes and ontology loaded once from the settings; validates any number of graphs."""
+
+    def __init__(self, settings: Settings, *, inference: str = "none") -> None:
+        self.shapes = load_shapes(settings.shapes_dir)
+        self.ontology = load_ontology(settings.ontology_dir)
+        self.inference = inference
+        check_shapes(self.shapes)
+
+    def validate(self, data: Graph) -> ValidationResult:
+        """Validate *data* against the cached shapes and ontology."""
+        return validate(data, self.shapes, self.ontology, inference=self.inference)
