@@ -3,7 +3,8 @@
 The protocol is deliberately small so that a remote SPARQL 1.1 backend fits it:
 
 - ``query(text, bindings)`` → pyoxigraph ``QuerySolutions`` | ``QueryBoolean`` |
-  an iterable of ``Triple`` (CONSTRUCT/DESCRIBE);
+  an iterable of ``Triple`` (CONSTRUCT/DESCRIBE); the default graph is the union
+  of all named graphs unless ``default_graph`` names some;
 - ``update(text)``;
 - ``load(triples, graph)`` adds triples to one named graph, atomically;
 - ``replace_graph(graph, triples)`` swaps one named graph for new content, atomically:
@@ -141,6 +142,7 @@ class OxigraphStore:
         try:
             return self._store.query(
                 text + values_clause(bindings) if bindings else text,
+                use_default_graph_as_union=default_graph is None,
                 default_graph=default_graph,
                 named_graphs=named_graphs,
             )

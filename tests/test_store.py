@@ -182,3 +182,12 @@ def test_bindings_cannot_inject_sparql(store):
         store.query("SELECT * WHERE { ?s ?p ?o }", {"o) } DROP ALL #": ox.Literal(1)})
     with pytest.raises(TypeError):
         store.query("SELECT * WHERE { ?s ?p ?o }", {"o": ox.BlankNode()})
+
+
+def test_default_graph_is_the_union_of_named_graphs(store):
+    store.load([t("a", "b")], G1)
+    store.load([t("c", "d")], G2)
+    rows = store.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+    assert [r["s"].value for r in rows] == [EX + "a", EX + "c"]
+    rows = store.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[G2])
+    assert [r["s"].value for r in rows] == [EX + "c"]
