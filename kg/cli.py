@@ -14,15 +14,17 @@ from pathlib import Path
 
 from kg import formats
 from kg.config import SETTINGS, Settings, SettingsError
+from kg.namespaces import Iris
 from kg.progress import Progress
+from kg.queries import UnknownQuery, query_text
 from kg.store import QuerySyntaxError, StoreError, open_store
 from kg.validation import ShapesError, Validator, to_rdflib
 from loaders.common import LoadError
-from loaders.pipeline import SOURCES, ValidationFailed, load
+from loaders.pipeline import SOURCES, ValidationFailed, load, load_rdf
 from loaders.rdf_files import read_file
 
-#: Sources loaded by ``kg build``, in order.
-BUILD_SOURCES = ("ontology", "shapes", "rdmkit")
+#: Sources loaded by ``kg build``, in order (the ontology and shapes first).
+BUILD_SOURCES = tuple(SOURCES)
 
 
 class CliError(Exception):
@@ -43,11 +45,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     validator = Validator(settings)
     try:
         for name in BUILD_SOURCES:
-            report = load(store, settings, name, validator=validator, progress=progress.step)
+            report = load(
+                store, settings, name, validator=validator, force=args.force, progress=progress.step
+            )
             progress.close()
-            print(report.summary())
+            print(report.summary(), flush=True)
             if args.verbose:
                 _print_issues(report.issues)
+        print(_link_summary(store, settings))
     finally:
         progress.close()
         store.close()
@@ -55,21 +60,51 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _link_summary(store, settings: Settings) -> str:
+    rows = list(store.query(query_text(settings, "curation/biotools_links")))
+    resolved = sum(1 for r in rows if r["resolves"].value == "true")
+    return f"bio.tools links: {resolved} of {len(rows)} resolve (kg report links lists them)"
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = open_store(settings.store)
     progress = Progress(3, enabled=settings.progress)
     try:
-        report = load(store, settings, args.source, args.path, progress=progress.step)
+        if args.source == "rdf":
+            if not args.path or not args.graph:
+                raise CliError("kg load rdf FILE --graph IRI: both are required")
+            report = load_rdf(
+                store, settings, args.path, args.graph, force=args.force, progress=progress.step
+            )
+        else:
+            if args.graph:
+                raise CliError("--graph goes with 'kg load rdf' only")
+            report = load(
+                store, settings, args.source, args.path, force=args.force, progress=progress.step
+            )
+    except ValidationFailed as exc:
+        progress.close()
+        _print_findings(exc.report.validation.violations)
+        raise
     finally:
         progress.close()
         store.close()
     print(report.summary())
+    if report.validation and report.validation.warnings:
+        _print_findings(report.validation.warnings)
     if args.report:
         Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
     if args.verbose:
         _print_issues(report.issues)
     return 0
+
+
+def _print_findings(findings) -> None:
+    for f in findings:
+        where = f" {f.path}" if f.path else ""
+        value = f" = {f.value}" if f.value else ""
+        print(f"  {f.severity}: {f.focus}{where}{value}: {f.message}", file=sys.stderr)
 
 
 def _print_issues(issues) -> None:
@@ -175,8 +210,74 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = open_store(settings.store, read_only=settings.store != "memory")
+    try:
+        status = {
+            row["graph"].value: row
+            for row in store.query(query_text(settings, "admin/list_sources"))
+        }
+    finally:
+        store.close()
+    iris = Iris(settings.base_iri)
+    print(f"{'source':<11} {'last load':<26} {'triples':>8}  {'status':<24} location")
     for source in SOURCES.values():
-        print(f"{source.name:<10} {source.help}")
+        try:
+            location = source.default_location(settings)
+        except LoadError as exc:
+            location = f"(unavailable: {exc})"
+        row = status.get(iris.graph(source.name).value)
+        if row is None:
+            when, triples, state = "never", "-", "not loaded"
+        else:
+            when, triples = row["loaded"].value, row["triples"].value
+            state = "loaded"
+            if row["violations"] is not None:
+                state += f", {row['warnings'].value} warnings"
+            if row["issues"] is not None and int(row["issues"].value):
+                state += f", {row['issues'].value} quirks"
+        print(f"{source.name:<11} {when:<26} {triples:>8}  {state:<24} {location}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate every validated source's graph, together, against the shapes."""
+    settings = _settings(args)
+    store = open_store(settings.store, read_only=settings.store != "memory")
+    iris = Iris(settings.base_iri)
+    try:
+        graphs = [iris.graph(s.name) for s in SOURCES.values() if s.validate]
+        present = set(store.named_graphs())
+        missing = [g.value for g in graphs if g not in present]
+        triples = list(
+            store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs)
+        )
+    finally:
+        store.close()
+    result = Validator(settings).validate(to_rdflib(triples))
+    for shape, count in sorted(result.by_shape().items()):
+        print(f"{count:>6}  {shape}")
+    for f in result.violations:
+        print(f"Violation: {f.focus} {f.path or ''}: {f.message}")
+    if missing:
+        print(f"not loaded: {', '.join(missing)}")
+    verdict = "conforms" if result.conforms else "does not conform"
+    print(f"{len(triples)} triples in {len(graphs) - len(missing)} graphs: {verdict} ({result.summary()})")
+    return 0 if result.conforms else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    name = {"curation": "curation/worklist", "links": "curation/biotools_links"}[args.report]
+    store = open_store(settings.store, read_only=settings.store != "memory")
+    try:
+        result = store.query(query_text(settings, name))
+        if args.format == "table":
+            print(formats.table(result, max_width=args.width))
+        else:
+            sys.stdout.buffer.write(formats.serialize(result, formats.BY_NAME[args.format]))
+    finally:
+        store.close()
     return 0
 
 
@@ -193,11 +294,18 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="load every configured source into the store")
     b.add_argument("-v", "--verbose", action="store_true", help="list every source quirk")
+    b.add_argument("--force", action="store_true", help="reload sources even if unchanged")
     b.set_defaults(func=cmd_build)
 
-    ld = sub.add_parser("load", help="load one source (e.g. 'kg load rdmkit PATH')")
-    ld.add_argument("source", choices=sorted(SOURCES))
-    ld.add_argument("path", nargs="?", help="where to read it (default: the configured location)")
+    ld = sub.add_parser(
+        "load", help="load one source (kg load rdmkit PATH | kg load rdf FILE --graph IRI)"
+    )
+    ld.add_argument("source", choices=[*SOURCES, "rdf"])
+    ld.add_argument(
+        "path", nargs="?", help="a path or URL (default: the source's configured location)"
+    )
+    ld.add_argument("--graph", help="with 'rdf': the named graph to replace")
+    ld.add_argument("--force", action="store_true", help="reload even if unchanged")
     ld.add_argument("--report", help="write the load report as JSON to this file")
     ld.add_argument("-v", "--verbose", action="store_true", help="list every source quirk")
     ld.set_defaults(func=cmd_load)
@@ -230,8 +338,17 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("settings", help="show every setting, its value and origin")
     st.set_defaults(func=cmd_settings)
 
-    so = sub.add_parser("sources", help="list the sources kg can load")
+    so = sub.add_parser("sources", help="list the sources with location, last load, status")
     so.set_defaults(func=cmd_sources)
+
+    c = sub.add_parser("check", help="validate the whole built graph; per-shape summary")
+    c.set_defaults(func=cmd_check)
+
+    rp = sub.add_parser("report", help="reports: 'curation' (editors' worklist), 'links'")
+    rp.add_argument("report", choices=["curation", "links"])
+    rp.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv"])
+    rp.add_argument("--width", type=int, default=120, help="column width in tables")
+    rp.set_defaults(func=cmd_report)
     return p
 
 
@@ -248,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QuerySyntaxError as exc:
         print(f"kg: error: malformed SPARQL: {exc}", file=sys.stderr)
         return 2
-    except (LoadError, StoreError, SettingsError, ShapesError, OSError) as exc:
+    except (LoadError, StoreError, SettingsError, ShapesError, UnknownQuery, OSError) as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

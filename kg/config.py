@@ -85,6 +85,27 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "allowed_hosts",
+        lambda: ",".join(
+            [
+                "github.com",
+                "codeload.github.com",
+                "raw.githubusercontent.com",
+                "objects.githubusercontent.com",
+                "bio.tools",
+                "edamontology.org",
+            ]
+        ),
+        "Comma-separated hosts that sources may be downloaded from.",
+    ),
+    Setting(
+        "fetch_max_bytes",
+        lambda: 1_000_000_000,
+        "Largest source download, in bytes.",
+        int,
+    ),
+    Setting("fetch_timeout", lambda: 60, "Seconds before a source download gives up.", int),
+    Setting(
         "progress",
         lambda: True,
         "Show progress bars when writing to a terminal.",
@@ -111,6 +132,9 @@ class Settings:
     queries_dir: str
     data_dir: str
     max_query_bytes: int
+    allowed_hosts: str
+    fetch_max_bytes: int
+    fetch_timeout: int
     progress: bool
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 

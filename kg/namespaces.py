@@ -71,6 +71,7 @@ schema = _Namespace(SCHEMA)
 dct = _Namespace(DCT)
 prov = _Namespace(PROV)
 void = _Namespace(VOID)
+rdfs = _Namespace(RDFS)
 xsd = _Namespace(XSD)
 
 
@@ -101,5 +102,35 @@ class Iris:
     def national_resource(self, country: str, name: str) -> ox.NamedNode:
         return self._mint("national-resource", country.lower(), slug(name))
 
+    def node(self, code: str) -> ox.NamedNode:
+        """An ELIXIR Node by its code (ISO 3166-1 alpha-2, or EMBL)."""
+        return self._mint("node", code.upper())
+
     def person(self, name: str) -> ox.NamedNode:
         return self._mint("person", slug(name))
+
+    def institute(self, name: str, duplicate: int = 1) -> ox.NamedNode:
+        """An institute of the node map by name; ``duplicate`` > 1 adds ``-<n>`` to the slug
+        (a second, different institute whose name has the same slug)."""
+        key = slug(name) if duplicate == 1 else f"{slug(name)}-{duplicate}"
+        return self._mint("institute", key)
+
+    def organisation(self, key: str) -> ox.NamedNode:
+        """An organisation that is neither a Node nor an institute (``elixir``, ``elixir-hub``)."""
+        return self._mint("organisation", key)
+
+    def membership(self, member: ox.NamedNode, n: int) -> ox.NamedNode:
+        """The ``n``-th membership (1-based) of a Node or institute: ``<member>/membership/<n>``."""
+        return ox.NamedNode(f"{member.value}/membership/{n}")
+
+    def maturity(self, *segments: str) -> ox.NamedNode:
+        """RDM maturity model things: ``<base>maturity/<segments…>`` (docs/model.md)."""
+        return self._mint("maturity", *segments)
+
+    def business_model(self, key: str) -> ox.NamedNode:
+        """A business model of the catalogue, by its file name (without ``.yaml``)."""
+        return self._mint("business-model", key)
+
+    def impact(self, *segments: str) -> ox.NamedNode:
+        """Impact indicators and observations: ``<base>impact/<segments…>``."""
+        return self._mint("impact", *segments)

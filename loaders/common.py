@@ -79,14 +79,32 @@ class _StringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml w
         return mapping
 
 
+class YamlNumber(str):
+    """A value written as a plain YAML number (``847069``), kept as its text.
+
+    It is a ``str``, so it reads as written; its type tells a loader that the
+    source relied on YAML typing where it meant an identifier.
+    """
+
+
+_NUMBER_TAG = "tag:converge-kg,2026:number"
 _StringLoader.yaml_implicit_resolvers = {
     first: [
-        (tag, regexp)
+        (_NUMBER_TAG if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") else tag, regexp)
         for tag, regexp in resolvers
-        if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")
+        if tag
+        in (
+            "tag:yaml.org,2002:null",
+            "tag:yaml.org,2002:merge",
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+        )
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_StringLoader.add_constructor(
+    _NUMBER_TAG, lambda loader, node: YamlNumber(loader.construct_scalar(node))
+)
 
 
 def read_yaml(text: str, where: str, line_offset: int = 0) -> Any:

@@ -25,6 +25,7 @@ from loaders.common import (
     LoadError,
     SourceData,
     Triples,
+    YamlNumber,
     read_yaml,
     source_version,
 )
@@ -57,6 +58,8 @@ FAIRSHARING_DOI = re.compile(
     r"^(?:https?://doi\.org/)?10\.25504/FAIRsharing\.([0-9A-Za-z]+)$", re.I
 )
 FAIRSHARING_SUFFIX = re.compile(r"^[0-9A-Za-z]+$")
+FAIRSHARING_SUFFIX_LENGTH = 6  # 10.25504/FAIRsharing.<6 characters>
+RELATED_GROUPS = ("Your_tasks", "Tool_assembly", "Your_domain", "Your_role")
 NATIONAL_RESOURCE_KEYS = {
     "name",
     "description",
@@ -189,6 +192,7 @@ class _Reader:
                 self.issue("unknown-registry", where, f"{what}: unknown registry {key!r}")
                 continue
             if value is None:
+                self.issue("empty-registry-value", where, f"{what}: {key} has no value")
                 continue
             if value == NOT_REGISTERED:
                 add(node, ckg.notRegisteredIn, REGISTRIES[key])
@@ -207,6 +211,12 @@ class _Reader:
                 self.stats["biotools links"] += 1
             elif key == "fairsharing":
                 add(node, ckg.fairsharingId, value)
+                if isinstance(raw, YamlNumber):
+                    self.issue(
+                        "fairsharing-yaml-number",
+                        where,
+                        f"{what}: FAIRsharing value {value} is written as a YAML number; quote it",
+                    )
                 self.emit_fairsharing(node, value, where, what)
                 self.stats["fairsharing links"] += 1
             else:
@@ -221,11 +231,11 @@ class _Reader:
             )
         elif FAIRSHARING_SUFFIX.match(value):
             suffix = value
-            if value.isdigit():
+            if len(value) < FAIRSHARING_SUFFIX_LENGTH:
                 self.issue(
-                    "fairsharing-numeric",
+                    "fairsharing-legacy-id",
                     where,
-                    f"{what}: FAIRsharing value {value!r} is numeric (legacy id or YAML number)",
+                    f"{what}: FAIRsharing value {value!r} looks like a legacy numeric id",
                 )
         else:
             self.issue("fairsharing-odd", where, f"{what}: FAIRsharing value {value!r}")
@@ -306,6 +316,7 @@ class _Reader:
         country = _text(meta.get("country_code"))
         if country:
             add(node, ckg.country, country)
+            add(node, ckg.node, self.iris.node(country))
         for key, prop in (
             ("contributors", schema.contributor),
             ("editors", schema.editor),
@@ -337,6 +348,10 @@ class _Reader:
         for group, targets in related.items():
             if group == LINE_KEY:
                 continue
+            if group not in RELATED_GROUPS:
+                known = {g.lower(): g for g in RELATED_GROUPS}
+                hint = f"; expected {known[group.lower()]!r}" if group.lower() in known else ""
+                self.issue("related-group-name", where, f"{what}: related_pages group {group!r}{hint}")
             for target in _list(targets):
                 target_node = self.page_keys.get(target)
                 if target_node is None:
@@ -385,6 +400,9 @@ class _Reader:
 
     def emit_links(self, node: ox.NamedNode, page: _Page, where: str) -> None:
         add = self.out.add
+        for key in ("training", "dsw", "faircookbook", "fairsharing", "national_resources"):
+            if key in page.meta and page.meta[key] is None:
+                self.issue("empty-field", where, f"page {page.key!r}: {key} is null")
         for n, item in enumerate(_items(page.meta.get("training")), start=1):
             training = ox.NamedNode(f"{node.value}#training-{n}")
             add(node, ckg.training, training)
@@ -448,6 +466,7 @@ class _Reader:
             add(node, schema.url, self.url(item.get("url"), where, f"national resource {name!r}"))
             add(node, ckg.howToAccess, _text(item.get("how_to_access")))
             add(node, ckg.country, country)
+            add(node, ckg.node, self.iris.node(country))
             add(node, ckg.listedOn, page_node)
             add(page_node, ckg.nationalResource, node)
             instance = _text(item.get("instance_of")) or _text(item.get("inistance_of"))

@@ -1,0 +1,20 @@
+"""The query files in ``queries/`` (``<area>/<verb_noun>.rq``): all SPARQL text lives there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.config import Settings
+
+
+class UnknownQuery(LookupError):
+    pass
+
+
+def query_text(settings: Settings, name: str) -> str:
+    """The text of ``queries/<name>.rq`` (``name`` like ``curation/worklist``)."""
+    root = Path(settings.queries_dir).resolve()
+    path = (root / f"{name}.rq").resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise UnknownQuery(f"no query named {name!r} in {root}")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,104 @@
+"""Reading a source from its public URL: allowed hosts only, bounded, archives unpacked.
+
+``local_copy(location, settings)`` yields a local path for any location: a path
+is used as it is; a URL is downloaded (only from ``KG_ALLOWED_HOSTS``, at most
+``KG_FETCH_MAX_BYTES``, redirects re-checked) into a temporary directory that is
+removed afterwards; a ``.zip`` / ``.tar.gz`` archive (RDMkit's GitHub archive) is
+unpacked, refusing members that would land outside the directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.config import Settings
+from loaders.common import LoadError
+
+
+def is_url(location: str) -> bool:
+    return urllib.parse.urlsplit(str(location)).scheme in ("http", "https")
+
+
+def check_host(url: str, settings: Settings) -> None:
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    allowed = {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
+    if host not in allowed:
+        raise LoadError(f"{url}: host {host!r} is not in KG_ALLOWED_HOSTS")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102
+        check_host(newurl, self.settings)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def download(url: str, target: Path, settings: Settings) -> Path:
+    check_host(url, settings)
+    opener = urllib.request.build_opener(_CheckedRedirects(settings))
+    name = Path(urllib.parse.urlsplit(url).path).name or "download"
+    path = target / name
+    limit = settings.fetch_max_bytes
+    try:
+        with opener.open(url, timeout=settings.fetch_timeout) as response, path.open("wb") as out:
+            total = 0
+            while chunk := response.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    raise LoadError(f"{url}: larger than KG_FETCH_MAX_BYTES ({limit} bytes)")
+                out.write(chunk)
+    except urllib.error.HTTPError as exc:
+        raise LoadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise LoadError(f"{url}: cannot download: {reason}") from None
+    return path
+
+
+def unpack(archive: Path, target: Path) -> Path:
+    """Unpack a zip or tar archive safely; returns its single top folder if it has one."""
+    root = target / "unpacked"
+    root.mkdir()
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as z:
+                for member in z.namelist():
+                    _inside(root, member)
+                z.extractall(root)  # noqa: S202 - every member checked above
+        elif tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as t:
+                t.extractall(root, filter="data")
+        else:
+            return archive
+    except (zipfile.BadZipFile, tarfile.TarError) as exc:
+        raise LoadError(f"{archive.name}: broken archive: {exc}") from None
+    entries = list(root.iterdir())
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else root
+
+
+def _inside(root: Path, member: str) -> None:
+    if not (root / member).resolve().is_relative_to(root.resolve()):
+        raise LoadError(f"archive member {member!r} would be written outside the target")
+
+
+@contextlib.contextmanager
+def local_copy(location: str, settings: Settings) -> Iterator[Path]:
+    if not is_url(location):
+        yield Path(location)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="kg-fetch-"))
+    try:
+        yield unpack(download(location, tmp, settings), tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
