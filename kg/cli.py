@@ -7,9 +7,11 @@ when the data violates the shapes), never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kg import formats
@@ -17,7 +19,7 @@ from kg.config import SETTINGS, Settings, SettingsError
 from kg.namespaces import Iris
 from kg.progress import Progress
 from kg.queries import UnknownQuery, query_text
-from kg.store import QuerySyntaxError, StoreError, open_store
+from kg.store import QuerySyntaxError, Store, StoreError, open_store
 from kg.validation import ShapesError, Validator, to_rdflib
 from loaders.common import LoadError
 from loaders.pipeline import SOURCES, ValidationFailed, load, load_rdf
@@ -38,12 +40,35 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.load(overrides)
 
 
+@contextlib.contextmanager
+def _opened(settings: Settings, *, write: bool = False) -> Iterator[Store]:
+    """The configured store, read-only unless the command writes; closed afterwards."""
+    store = open_store(settings.store, read_only=not write and settings.store != "memory")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _print_result(result, fmt_name: str, *, width: int = 60) -> None:
+    """A query result as a table, or serialised in a named format that suits it."""
+    if fmt_name == "table":
+        sys.stdout.write(formats.table(result, max_width=width) + "\n")
+        return
+    fmt = formats.BY_NAME[fmt_name]
+    kind = formats.result_kind(result)
+    if fmt.kind != kind:
+        names = ", ".join(f.name for f in formats.formats_for(kind))
+        raise CliError(f"--format {fmt_name} does not suit this query; use one of: {names}")
+    sys.stdout.buffer.write(formats.serialize(result, fmt))
+    sys.stdout.flush()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = open_store(settings.store)
     progress = Progress(len(BUILD_SOURCES) * 3, enabled=settings.progress)
     validator = Validator(settings)
-    try:
+    with _opened(settings, write=True) as store, contextlib.closing(progress):
         for name in BUILD_SOURCES:
             report = load(
                 store, settings, name, validator=validator, force=args.force, progress=progress.step
@@ -53,9 +78,6 @@ def cmd_build(args: argparse.Namespace) -> int:
             if args.verbose:
                 _print_issues(report.issues)
         print(_link_summary(store, settings))
-    finally:
-        progress.close()
-        store.close()
     print(f"store {settings.store}: built from {len(BUILD_SOURCES)} sources")
     return 0
 
@@ -68,9 +90,8 @@ def _link_summary(store, settings: Settings) -> str:
 
 def cmd_load(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = open_store(settings.store)
     progress = Progress(3, enabled=settings.progress)
-    try:
+    with _opened(settings, write=True) as store, contextlib.closing(progress):
         if args.source == "rdf":
             if not args.path or not args.graph:
                 raise CliError("kg load rdf FILE --graph IRI: both are required")
@@ -83,13 +104,6 @@ def cmd_load(args: argparse.Namespace) -> int:
             report = load(
                 store, settings, args.source, args.path, force=args.force, progress=progress.step
             )
-    except ValidationFailed as exc:
-        progress.close()
-        _print_findings(exc.report.validation.violations)
-        raise
-    finally:
-        progress.close()
-        store.close()
     print(report.summary())
     if report.validation and report.validation.warnings:
         _print_findings(report.validation.warnings)
@@ -117,21 +131,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
         raise CliError("give a query as an argument or with --file")
-    store = open_store(settings.store, read_only=settings.store != "memory")
-    try:
-        result = store.query(text)
-        if args.format == "table":
-            sys.stdout.write(formats.table(result) + "\n")
-            return 0
-        fmt = formats.BY_NAME[args.format]
-        kind = formats.result_kind(result)
-        if fmt.kind != kind:
-            names = ", ".join(f.name for f in formats.formats_for(kind))
-            raise CliError(f"--format {args.format} does not suit this query; use one of: {names}")
-        sys.stdout.buffer.write(formats.serialize(result, fmt))
-        sys.stdout.flush()
-    finally:
-        store.close()
+    with _opened(settings) as store:
+        _print_result(store.query(text), args.format)
     return 0
 
 
@@ -158,29 +159,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = open_store(settings.store, read_only=settings.store != "memory")
-    try:
+    with _opened(settings) as store:
         if args.output and args.output != "-":
             with open(args.output, "wb") as out:
                 store.dump(out)
         else:
             store.dump(sys.stdout.buffer)
             sys.stdout.flush()
-    finally:
-        store.close()
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = open_store(settings.store)
-    try:
-        with open(args.input, "rb") as inp:
+    with _opened(settings, write=True) as store, open(args.input, "rb") as inp:
+        try:
             n = store.restore(inp, force=args.force)
-    except SyntaxError as exc:
-        raise CliError(f"{args.input}: not valid N-Quads: {exc}") from None
-    finally:
-        store.close()
+        except SyntaxError as exc:
+            raise CliError(f"{args.input}: not valid N-Quads: {exc}") from None
     print(f"restored {n} quads into {settings.store}")
     return 0
 
@@ -211,16 +206,13 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = open_store(settings.store, read_only=settings.store != "memory")
-    try:
+    with _opened(settings) as store:
         status = {
             row["graph"].value: row
             for row in store.query(query_text(settings, "admin/list_sources"))
         }
-    finally:
-        store.close()
     iris = Iris(settings.base_iri)
-    print(f"{'source':<11} {'last load':<26} {'triples':>8}  {'status':<24} location")
+    print(f"{'source':<11} {'last load':<26} {'triples':>8}  {'status':<32} location")
     for source in SOURCES.values():
         try:
             location = source.default_location(settings)
@@ -236,48 +228,45 @@ def cmd_sources(args: argparse.Namespace) -> int:
                 state += f", {row['warnings'].value} warnings"
             if row["issues"] is not None and int(row["issues"].value):
                 state += f", {row['issues'].value} quirks"
-        print(f"{source.name:<11} {when:<26} {triples:>8}  {state:<24} {location}")
+        print(f"{source.name:<11} {when:<26} {triples:>8}  {state:<32} {location}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate every validated source's graph, together, against the shapes."""
     settings = _settings(args)
-    store = open_store(settings.store, read_only=settings.store != "memory")
     iris = Iris(settings.base_iri)
-    try:
-        graphs = [iris.graph(s.name) for s in SOURCES.values() if s.validate]
+    graphs = [iris.graph(s.name) for s in SOURCES.values() if s.validate]
+    with _opened(settings) as store:
         present = set(store.named_graphs())
         missing = [g.value for g in graphs if g not in present]
         triples = list(
             store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs)
         )
-    finally:
-        store.close()
-    result = Validator(settings).validate(to_rdflib(triples))
-    for shape, count in sorted(result.by_shape().items()):
-        print(f"{count:>6}  {shape}")
+    validator = Validator(settings)
+    result = validator.validate(to_rdflib(triples))
+    counts: dict[str, Counter[str]] = {shape: Counter() for shape in validator.shape_names()}
+    for f in result.findings:
+        counts.setdefault(f.shape or "?", Counter())[f.severity] += 1
+    print(f"{'violations':>10} {'warnings':>8} {'infos':>6}  shape")
+    for shape, c in sorted(counts.items()):
+        print(f"{c['Violation']:>10} {c['Warning']:>8} {c['Info']:>6}  {shape}")
     for f in result.violations:
         print(f"Violation: {f.focus} {f.path or ''}: {f.message}")
     if missing:
         print(f"not loaded: {', '.join(missing)}")
     verdict = "conforms" if result.conforms else "does not conform"
-    print(f"{len(triples)} triples in {len(graphs) - len(missing)} graphs: {verdict} ({result.summary()})")
+    print(
+        f"{len(triples)} triples in {len(graphs) - len(missing)} graphs: {verdict} ({result.summary()})"
+    )
     return 0 if result.conforms else 1
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings(args)
     name = {"curation": "curation/worklist", "links": "curation/biotools_links"}[args.report]
-    store = open_store(settings.store, read_only=settings.store != "memory")
-    try:
-        result = store.query(query_text(settings, name))
-        if args.format == "table":
-            print(formats.table(result, max_width=args.width))
-        else:
-            sys.stdout.buffer.write(formats.serialize(result, formats.BY_NAME[args.format]))
-    finally:
-        store.close()
+    with _opened(settings) as store:
+        _print_result(store.query(query_text(settings, name)), args.format, width=args.width)
     return 0
 
 

@@ -232,6 +232,8 @@ def validate(
         raise ShapesError(f"unusable SHACL shapes: {exc}") from exc
     except ReportableRuntimeError as exc:
         raise ShapesError(f"SHACL validation failed: {exc}") from exc
+    except TypeError as exc:  # pySHACL compares some incomparable literals by raising
+        raise ShapesError(f"SHACL validation could not compare values: {exc}") from exc
     if isinstance(report, ValidationFailure):  # pySHACL returns, not raises, these
         raise ShapesError(f"SHACL validation failed: {report.message}")
     return ValidationResult(findings=findings_from_report(report), report=report)
@@ -272,6 +274,10 @@ class Validator:
         self.ontology = load_ontology(settings.ontology_dir)
         self.inference = inference
         check_shapes(self.shapes)
+
+    def shape_names(self) -> list[str]:
+        """Every shape that carries a severity, i.e. every constraint a steward can break."""
+        return sorted({str(s) for s in self.shapes.subjects(SH.severity, None)})
 
     def validate(self, data: Graph) -> ValidationResult:
         """Validate *data* against the cached shapes and ontology."""

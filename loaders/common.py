@@ -90,7 +90,10 @@ class YamlNumber(str):
 _NUMBER_TAG = "tag:converge-kg,2026:number"
 _StringLoader.yaml_implicit_resolvers = {
     first: [
-        (_NUMBER_TAG if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") else tag, regexp)
+        (
+            _NUMBER_TAG if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") else tag,
+            regexp,
+        )
         for tag, regexp in resolvers
         if tag
         in (

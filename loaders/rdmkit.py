@@ -240,8 +240,11 @@ class _Reader:
         else:
             self.issue("fairsharing-odd", where, f"{what}: FAIRsharing value {value!r}")
             return
-        doi = "https://doi.org/10.25504/FAIRsharing." + suffix
-        self.out.add(node, ckg.fairsharingRecord, ox.NamedNode(doi))
+        doi = "10.25504/FAIRsharing." + suffix
+        record = ox.NamedNode("https://doi.org/" + doi)
+        self.out.add(node, ckg.fairsharingRecord, record)
+        self.out.add(record, RDF_TYPE, ckg.FAIRsharingRecord)
+        self.out.add(record, dct.identifier, doi)
 
     def url(self, raw: Any, where: str, what: str) -> ox.NamedNode | None:
         value = _text(raw)
@@ -351,7 +354,9 @@ class _Reader:
             if group not in RELATED_GROUPS:
                 known = {g.lower(): g for g in RELATED_GROUPS}
                 hint = f"; expected {known[group.lower()]!r}" if group.lower() in known else ""
-                self.issue("related-group-name", where, f"{what}: related_pages group {group!r}{hint}")
+                self.issue(
+                    "related-group-name", where, f"{what}: related_pages group {group!r}{hint}"
+                )
             for target in _list(targets):
                 target_node = self.page_keys.get(target)
                 if target_node is None:

@@ -61,3 +61,15 @@ def live_server(settings, built):
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def full_build(settings):
+    """A memory store with every configured source loaded by the real pipeline."""
+    from kg.validation import Validator
+    from loaders.pipeline import SOURCES, load
+
+    store = open_store("memory")
+    validator = Validator(settings)
+    reports = {name: load(store, settings, name, validator=validator) for name in SOURCES}
+    return store, reports

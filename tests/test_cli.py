@@ -76,11 +76,20 @@ def test_query_errors_are_one_line(built_env):
 
 def test_load_rdmkit_path_again_is_fine_and_reports(built_env, shared_data, tmp_path):
     report = tmp_path / "report.json"
+    proc = run("load", "rdmkit", str(shared_data / "rdmkit"), env=built_env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("rdmkit: unchanged")
     proc = run(
-        "load", "rdmkit", str(shared_data / "rdmkit"), "--report", str(report), env=built_env
+        "load",
+        "rdmkit",
+        str(shared_data / "rdmkit"),
+        "--force",
+        "--report",
+        str(report),
+        env=built_env,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("rdmkit: ")
+    assert proc.stdout.startswith("rdmkit: ") and "0 violations" in proc.stdout
     data = json.loads(report.read_text())
     assert data["validation"]["conforms"] is True
     assert any(i["kind"] == "duplicate-id" for i in data["issues"])
@@ -140,6 +149,32 @@ def test_validate_exit_codes(env, tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text('<a> <b> "open .\n')
     assert_clean_error(run("validate", str(broken), env=env), 2, "broken.ttl")
+
+
+def test_sources_check_and_curation_report(built_env):
+    proc = run("sources", env=built_env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:3] == ["source", "last", "load"]
+    assert all(" loaded" in line for line in lines[1:]), proc.stdout
+    check = run("check", env=built_env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.rstrip().splitlines()[-1].endswith(")") and "conforms" in check.stdout
+    assert "ToolkitResource" in check.stdout  # the per-shape summary
+    curation = run("report", "curation", "--format", "csv", env=built_env)
+    assert curation.returncode == 0
+    kinds = {line.split(",")[0] for line in curation.stdout.splitlines()[1:]}
+    assert {"duplicate-id", "not-registered", "dangling-related-page"} <= kinds
+
+
+def test_load_rdf_into_a_named_graph(built_env, tmp_path):
+    doc = tmp_path / "extra.ttl"
+    doc.write_text('<https://example.org/a> <https://example.org/p> "x" .\n')
+    proc = run("load", "rdf", str(doc), "--graph", "https://example.org/g", env=built_env)
+    assert proc.returncode == 0, proc.stderr
+    q = "SELECT ?o WHERE { GRAPH <https://example.org/g> { <https://example.org/a> ?p ?o } }"
+    assert run("query", q, "--format", "csv", env=built_env).stdout.splitlines() == ["o", "x"]
+    assert_clean_error(run("load", "rdf", str(doc), env=built_env), 2, "--graph")
 
 
 def test_settings_lists_every_setting_with_origin(env):

@@ -98,7 +98,9 @@ def test_generic_rdf_import_in_every_format(mem, settings, tmp_path, name):
     path.write_text(RDF_DOCS[name])
     report = load_rdf(mem, settings, str(path), G)
     assert report.triples == 2
-    rows = mem.query("SELECT ?o WHERE { GRAPH ?g { ?s <http://example.org/p> ?o } }", {"g": ox.NamedNode(G)})
+    rows = mem.query(
+        "SELECT ?o WHERE { GRAPH ?g { ?s <http://example.org/p> ?o } }", {"g": ox.NamedNode(G)}
+    )
     assert sorted(r["o"].value for r in rows) == ["one", "two"]
 
 
@@ -108,12 +110,21 @@ def test_generic_rdf_import_in_every_format(mem, settings, tmp_path, name):
         ("bad.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:p .\n", "line 2"),
         ("bad.jsonld", '{"@id": "http://example.org/a",\n "x": }', "bad.jsonld"),
         ("bad.rdf", "<rdf:RDF><oops></rdf:RDF>", "bad.rdf"),
-        ("remote.jsonld", '{"@context": "https://example.org/ctx.jsonld", "@id": "http://e/a"}', "remote.jsonld"),
+        (
+            "remote.jsonld",
+            '{"@context": "https://example.org/ctx.jsonld", "@id": "http://e/a"}',
+            "remote.jsonld",
+        ),
         ("doc.xyz", "whatever", "unknown RDF format"),
     ],
 )
-def test_generic_rdf_import_errors_name_file_and_position(mem, settings, tmp_path, name, text, fragment):
-    mem.load([ox.Triple(ox.NamedNode("http://e/x"), ox.NamedNode("http://e/p"), ox.Literal(1))], ox.NamedNode(G))
+def test_generic_rdf_import_errors_name_file_and_position(
+    mem, settings, tmp_path, name, text, fragment
+):
+    mem.load(
+        [ox.Triple(ox.NamedNode("http://e/x"), ox.NamedNode("http://e/p"), ox.Literal(1))],
+        ox.NamedNode(G),
+    )
     before = snapshot(mem)
     path = tmp_path / name
     path.write_text(text)
@@ -174,7 +185,11 @@ def test_sources_load_from_their_url(mem, url_settings, http_root, shared_data):
     report = load(mem, url_settings, "biotools", f"{http_root}/biotools/biotools-dump-20171129.ttl")
     assert report.triples == local.triples and report.version == local.version
     assert report.location.startswith("http://127.0.0.1:")
-    rows = list(mem.query("SELECT ?src WHERE { GRAPH ?g { ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?src } }"))
+    rows = list(
+        mem.query(
+            "SELECT ?src WHERE { GRAPH ?g { ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?src } }"
+        )
+    )
     assert rows[0]["src"].value == report.location
     rdmkit = load(mem, url_settings, "rdmkit", f"{http_root}/rdmkit-master.zip")
     assert rdmkit.stats["resources"] == 631

@@ -227,6 +227,7 @@ OTHER_SHACL_PREDICATES = {
     "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target", "property",
     "path", "severity", "message", "name", "description", "order", "group", "deactivated",
     "declare", "prefixes", "prefix", "namespace", "select", "flags", "ignoredProperties",
+    "inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath",
 }  # fmt: skip
 
 
@@ -235,9 +236,39 @@ def component_name(parameter: str) -> str:
     return "SPARQL" if parameter == "sparql" else parameter[0].upper() + parameter[1:]
 
 
+#: Shapes files and the test module whose broken-fixture table covers each of them.
+COVERAGE = {
+    "rdmkit.shapes.ttl": "test_shapes",
+    "provenance.shapes.ttl": "test_shapes",
+    "nodes.shapes.ttl": "test_nodes_loader",
+    "maturity.shapes.ttl": "test_maturity_loader",
+    "catalogues.shapes.ttl": "test_catalogues_loader",
+}
+SHAPES_DIR = Path(Settings.load(environ={}).shapes_dir)
+
+
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    return load_shapes(Settings.load(environ={}).shapes_dir)
+    """The shapes this module's table covers (the others are covered by their loader's tests)."""
+    graph = Graph()
+    for name, module in COVERAGE.items():
+        if module == "test_shapes":
+            graph.parse(SHAPES_DIR / name, format="turtle")
+    return graph
+
+
+def test_every_shapes_file_has_a_covering_table_and_its_own_shape_names() -> None:
+    files = sorted(p.name for p in SHAPES_DIR.glob("*.ttl"))
+    assert files == sorted(COVERAGE), "a new shapes file needs a broken-fixture table"
+    owner: dict[str, str] = {}
+    clashes = []
+    for name in files:
+        graph = Graph().parse(SHAPES_DIR / name, format="turtle")
+        for shape in set(graph.subjects(SH.severity, None)):
+            if str(shape) in owner:
+                clashes.append(f"{shape} in {owner[str(shape)]} and {name}")
+            owner[str(shape)] = name
+    assert clashes == []
 
 
 @pytest.fixture(scope="module")
