@@ -114,3 +114,36 @@ def test_worklist_finds_every_quirk_of_sources_md(worklist, tools):
     assert k["empty-registry-value"] > 0 and "ch_resources.md" in text
     assert "page 'cy_resources': training is null" in text
     assert "related_pages group 'tool_assembly'; expected 'Tool_assembly'" in text
+
+
+def test_national_pages_and_resources_reach_their_node(full_build, shared_data):
+    store, _ = full_build
+    rows = list(
+        store.query(
+            """PREFIX ckg: <https://w3id.org/elixir-converge/ontology#>
+            PREFIX schema: <https://schema.org/>
+            SELECT ?thing ?country ?nodeName WHERE {
+              ?thing ckg:country ?country ; ckg:node ?node .
+              FILTER NOT EXISTS { ?thing a ckg:Node }
+              OPTIONAL { ?node a ckg:Node ; schema:name ?nodeName } }"""
+        )
+    )
+    pages = [
+        p
+        for p in (shared_data / "rdmkit/pages/national_resources").glob("*.md")
+        if not p.name.startswith("TEMPLATE_")
+    ]
+    assert len({r["thing"].value for r in rows if "/page/" in r["thing"].value}) == len(pages)
+    unresolved = sorted({r["country"].value for r in rows if r["nodeName"] is None})
+    assert unresolved == [], f"national pages of countries with no Node: {unresolved}"
+    # a national resource that is an instance of a toolkit resource reaches both
+    counts = list(
+        store.query(
+            """PREFIX ckg: <https://w3id.org/elixir-converge/ontology#>
+            SELECT (COUNT(?x) AS ?instances) (COUNT(?node) AS ?linked) WHERE {
+              ?x a ckg:NationalResource ; ckg:instanceOf ?r .
+              OPTIONAL { ?x ckg:node ?node . ?r a ckg:ToolkitResource . ?node a ckg:Node } }"""
+        )
+    )[0]
+    assert int(counts["instances"].value) > 0
+    assert counts["linked"].value == counts["instances"].value

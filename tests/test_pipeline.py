@@ -148,7 +148,7 @@ def test_generic_rdf_import_refuses_odd_graph_names(mem, settings, tmp_path, gra
 def http_root(tmp_path_factory, shared_data):
     """A web root on 127.0.0.1 serving the shared data (and an RDMkit GitHub-style zip)."""
     root = tmp_path_factory.mktemp("www")
-    for name in ("biotools", "edam", "rdm-maturity-model"):
+    for name in ("biotools", "edam", "rdm-maturity-model", "elixir-nodes"):
         shutil.copytree(shared_data / name, root / name)
     with zipfile.ZipFile(root / "rdmkit-master.zip", "w") as z:
         for path in (shared_data / "rdmkit").rglob("*"):
@@ -195,6 +195,13 @@ def test_sources_load_from_their_url(mem, url_settings, http_root, shared_data):
     assert rdmkit.stats["resources"] == 631
     edam = load(mem, url_settings, "edam", f"{http_root}/edam/EDAM_1.25.owl")
     assert edam.triples > 10000
+    for source, path in (
+        ("maturity", "rdm-maturity-model/maturity_model.json"),
+        ("nodes", "elixir-nodes/institutes.geojson"),
+    ):
+        local = load(open_store("memory"), url_settings, source)
+        remote = load(mem, url_settings, source, f"{http_root}/{path}")
+        assert (remote.triples, remote.version) == (local.triples, local.version), source
 
 
 def test_urls_outside_the_allowed_hosts_are_refused(mem, settings, url_settings, http_root):
