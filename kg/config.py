@@ -85,6 +85,23 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "write_token",
+        lambda: "",
+        "Bearer token that updates, Graph Store writes and HTTP loads require (empty: no writes).",
+    ),
+    Setting("read_only", lambda: False, "Refuse every write, whatever the token.", _bool),
+    Setting(
+        "service_allowlist",
+        lambda: "",
+        "Comma-separated SPARQL endpoint URLs that SERVICE may call (empty: SERVICE refused).",
+    ),
+    Setting(
+        "service_allow_private",
+        lambda: False,
+        "Let SERVICE reach loopback, private and link-local addresses (tests, federations).",
+        _bool,
+    ),
+    Setting(
         "allowed_hosts",
         lambda: ",".join(
             [
@@ -132,6 +149,10 @@ class Settings:
     queries_dir: str
     data_dir: str
     max_query_bytes: int
+    write_token: str
+    read_only: bool
+    service_allowlist: str
+    service_allow_private: bool
     allowed_hosts: str
     fetch_max_bytes: int
     fetch_timeout: int

@@ -46,21 +46,55 @@ def built(settings):
     return store, reports
 
 
+class Served:
+    """Serves WSGI apps over real HTTP on 127.0.0.1 (ephemeral ports) until closed."""
+
+    def __init__(self) -> None:
+        self._servers: list = []
+
+    def __call__(self, app) -> str:
+        from waitress.server import create_server
+
+        server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        self._servers.append((server, thread))
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    def close(self) -> None:
+        for server, thread in self._servers:
+            server.close()
+            thread.join(timeout=5)
+
+
+@pytest.fixture
+def serve():
+    """``serve(app) -> base URL``: a live server per test, stopped afterwards."""
+    served = Served()
+    yield served
+    served.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(settings, built):
-    """The API served over real HTTP on 127.0.0.1 (an ephemeral port)."""
-    from waitress.server import create_server
-
+    """The API over the built RDMkit graph, served over real HTTP on 127.0.0.1."""
     from api import create_app
 
     store, _ = built
-    app = create_app(settings=settings, store=store)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    served = Served()
+    yield served(create_app(settings=settings, store=store))
+    served.close()
+
+
+@pytest.fixture
+def writable(settings, serve):
+    """A fresh memory store served with a write token: ``(base_url, store, token)``."""
+    from api import create_app
+
+    token = "test-token-" + "x" * 20
+    store = open_store("memory")
+    app = create_app(settings=settings.with_overrides(write_token=token), store=store)
+    return serve(app), store, token
 
 
 @pytest.fixture(scope="session")
