@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +11,7 @@ from flask import Flask
 
 from kg.config import Settings
 from kg.store import Store, open_store
+from kg.workers import QueryPool
 
 
 def create_app(
@@ -27,10 +30,19 @@ def create_app(
     app.json.sort_keys = False
     app.extensions["kg.settings"] = settings
     app.extensions["kg.store"] = store if store is not None else open_store(settings.store)
+    app.extensions["kg.query_slots"] = threading.BoundedSemaphore(settings.max_concurrent_queries)
+    path = getattr(app.extensions["kg.store"], "path", None)
+    if path is not None:
+        pool = QueryPool(str(path), settings.max_concurrent_queries, settings.query_timeout)
+        app.extensions["kg.query_pool"] = pool
+        atexit.register(pool.close)
 
-    from api import errors, health, sparql
+    from api import description, errors, graph_store, health, sparql, web
 
     errors.register(app)
+    web.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(graph_store.bp)
+    app.register_blueprint(description.bp)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -189,6 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         k: v for k, v in (("store", args.store), ("host", args.host), ("port", args.port)) if v
     }
     settings = Settings.load(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(settings=settings)
     print(f"serving {settings.store} on http://{settings.host}:{settings.port}/", flush=True)
     waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="converge-kg")

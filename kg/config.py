@@ -85,6 +85,18 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "query_timeout",
+        lambda: 30.0,
+        "Seconds a query may run before it is stopped (on-disk stores: a killed worker).",
+        float,
+    ),
+    Setting(
+        "max_concurrent_queries",
+        lambda: 8,
+        "Queries run at once; more are answered 503 with Retry-After.",
+        int,
+    ),
+    Setting(
         "write_token",
         lambda: "",
         "Bearer token that updates, Graph Store writes and HTTP loads require (empty: no writes).",
@@ -149,6 +161,8 @@ class Settings:
     queries_dir: str
     data_dir: str
     max_query_bytes: int
+    query_timeout: float
+    max_concurrent_queries: int
     write_token: str
     read_only: bool
     service_allowlist: str

@@ -42,6 +42,8 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("ntriples", "application/n-triples", "graph", rdf=ox.RdfFormat.N_TRIPLES),
     Format("jsonld", "application/ld+json", "graph", rdf=ox.RdfFormat.JSON_LD),
     Format("rdfxml", "application/rdf+xml", "graph", rdf=ox.RdfFormat.RDF_XML),
+    Format("nquads", "application/n-quads", "graph", rdf=ox.RdfFormat.N_QUADS),
+    Format("trig", "application/trig", "graph", rdf=ox.RdfFormat.TRIG),
 )
 #: Extra media types accepted for a format (Accept header aliases).
 ALIASES: dict[str, str] = {
@@ -68,6 +70,10 @@ FORMAT_PARAMETER: dict[str, dict[str, str]] = {
         "rdfxml": "rdfxml",
         "rdf": "rdfxml",
         "xml": "rdfxml",
+        "nquads": "nquads",
+        "nq": "nquads",
+        "n-quads": "nquads",
+        "trig": "trig",
     },
 }
 BY_NAME: dict[str, Format] = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
@@ -101,13 +107,24 @@ def serialize(result: QueryResult, fmt: Format) -> bytes:
         assert isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
         result.serialize(out, format=fmt.results)
     else:
-        prefixes = PREFIXES if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        ox.serialize(_triples(result), out, format=fmt.rdf, prefixes=prefixes)
+        prefixes = (
+            PREFIXES
+            if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+            else None
+        )
+        as_quads = fmt.rdf.supports_datasets
+        ox.serialize(_triples(result, as_quads), out, format=fmt.rdf, prefixes=prefixes)
     return out.getvalue()
 
 
-def _triples(result: Iterable[ox.Triple]) -> Iterable[ox.Triple]:
-    yield from result
+def _triples(result: Iterable[ox.Triple], as_quads: bool) -> Iterable[ox.Triple | ox.Quad]:
+    """The result's triples; as quads in the default graph for dataset formats."""
+    if not as_quads:
+        yield from result
+        return
+    default = ox.DefaultGraph()
+    for t in result:
+        yield ox.Quad(t.subject, t.predicate, t.object, default)
 
 
 def term_text(term: object) -> str:

@@ -18,6 +18,7 @@ currency: loaders produce them, the API serialises them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -51,6 +52,8 @@ class NotEmptyError(StoreError):
 
 class Store(Protocol):
     read_only: bool
+    generation: int  # increases with every write
+    changed_at: dt.datetime  # time of the last write (or of opening)
 
     def query(
         self,
@@ -124,6 +127,18 @@ class OxigraphStore:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
         if not read_only:
             self._drop_staging()
+        self._changed()
+
+    def _changed(self) -> None:
+        """Record a change: ``generation`` counts writes, ``changed_at`` is when (UTC).
+
+        An on-disk store is flushed, so that read-only readers in other processes
+        (query workers) see every committed write.
+        """
+        if self.path is not None and not self.read_only and hasattr(self, "generation"):
+            self._store.flush()
+        self.generation = getattr(self, "generation", -1) + 1
+        self.changed_at = dt.datetime.now(dt.UTC)
 
     def __repr__(self) -> str:
         where = "memory" if self.path is None else f"oxigraph:{self.path}"
@@ -194,6 +209,8 @@ class OxigraphStore:
             raise QuerySyntaxError(str(exc)) from None
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        finally:
+            self._changed()
 
     def load(self, triples: Iterable[ox.Triple], graph: ox.NamedNode) -> int:
         """Add triples to ``graph`` in one transaction; returns how many were given."""
@@ -203,6 +220,8 @@ class OxigraphStore:
             self._store.extend(quads)
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        finally:
+            self._changed()
         return len(quads)
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> int:
@@ -226,6 +245,7 @@ class OxigraphStore:
             raise StoreError(str(exc)) from exc
         finally:
             self._store.remove_graph(staging)
+            self._changed()
         return len(quads)
 
     def restore(self, inp: BinaryIO, *, force: bool = False) -> int:
@@ -246,6 +266,8 @@ class OxigraphStore:
             self._store.extend(quads)
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        finally:
+            self._changed()
         return len(quads)
 
     def _drop_staging(self) -> None:

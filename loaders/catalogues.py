@@ -11,14 +11,13 @@ Every problem of a catalogue file is a :class:`LoadError` naming the file, the l
 and the field, and for a closed list (funding source types, service delivery models,
 canvas blocks, impact categories, logic-model stages) the allowed values, which are
 the ``skos:notation`` of the concepts in ontology/schemes.ttl. The helpers here
-(:func:`read_catalogue_yaml`, :class:`Entry`) are shared with loaders/maturity.py.
+(:func:`read_entry`, :func:`file_key`, :class:`Entry`) are shared with loaders/maturity.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,7 +27,17 @@ import pyoxigraph as ox
 import yaml
 
 from kg.namespaces import DCAT, QB, RDF_TYPE, Iris, ckg, dct, schema, xsd
-from loaders.common import LINE_KEY, Issue, LoadError, SourceData, Triples, source_version
+from loaders.common import (
+    LINE_KEY,
+    Collector,
+    LoadError,
+    SourceData,
+    Triples,
+    read_text,
+    read_yaml,
+    relative_where,
+    source_version,
+)
 from loaders.common import _StringLoader as _BaseLoader
 
 BUSINESS_MODELS = "business-models"
@@ -130,18 +139,30 @@ class _KeyLineLoader(_BaseLoader):
 
 def read_catalogue_yaml(path: Path, where: str) -> Any:
     """Parse a catalogue file; a syntax error is a LoadError naming line and column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(f"{where}: cannot read: {exc}") from None
-    try:
-        return yaml.load(text, Loader=_KeyLineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise LoadError(f"{where}{pos}: invalid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise LoadError(f"{where}: invalid YAML: {exc}") from None
+    return read_yaml(read_text(path, where), where, loader=_KeyLineLoader)
+
+
+def read_entry(path: Path, where: str) -> Entry:
+    """The top mapping of a catalogue file; an empty file is a LoadError."""
+    doc = read_catalogue_yaml(path, where)
+    if doc is None:
+        raise LoadError(f"{where}:1: the file is empty")
+    return Entry(doc, where)
+
+
+def file_key(path: Path, where: str, what: str) -> str:
+    """The id that a catalogue file's name gives its entry (``be-2020.yaml`` → ``be-2020``).
+
+    A name that is not lower-case letters, digits and '-' is a LoadError naming ``what``
+    (``business model``).
+    """
+    key = path.stem
+    if not KEY.match(key):
+        raise LoadError(
+            f"{where}: the file name {path.name!r} is the {what}'s id: use lower-case"
+            " letters, digits and '-'"
+        )
+    return key
 
 
 def _allowed(values: Any) -> str:
@@ -422,49 +443,25 @@ def read(directory: str | Path, iris: Iris) -> SourceData:
     for path, doc in impact_docs:
         reader.observations(path, doc)
     files = [*bm_files, *impact_files]
-    return SourceData(
-        name="catalogues",
-        location=str(root.resolve()),
-        version=source_version(root, files),
-        triples=reader.out.items,
-        issues=reader.issues,
-        stats=dict(reader.stats),
-    )
+    return reader.source_data("catalogues", str(root.resolve()), source_version(root, files))
 
 
-class _Reader:
+class _Reader(Collector):
     def __init__(self, root: Path, iris: Iris):
+        super().__init__()
         self.root = root
         self.iris = iris
-        self.out = Triples()
-        self.issues: list[Issue] = []
-        self.stats: Counter[str] = Counter()
         self.indicator_nodes: dict[str, tuple[ox.NamedNode, bool, str]] = {}
         self.observation_keys: dict[tuple[str, str, str, str], str] = {}
 
-    def where(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
     def top(self, path: Path) -> Entry:
-        where = self.where(path)
-        doc = read_catalogue_yaml(path, where)
-        if doc is None:
-            raise LoadError(f"{where}:1: the file is empty")
-        return Entry(doc, where)
+        return read_entry(path, relative_where(path, self.root))
 
     # -- business models -------------------------------------------------------------------
 
     def business_model(self, path: Path) -> None:
         entry = self.top(path)
-        key = path.stem
-        if not KEY.match(key):
-            raise LoadError(
-                f"{entry.where}: the file name {path.name!r} is the business model's id: use"
-                " lower-case letters, digits and '-'"
-            )
+        key = file_key(path, entry.where, "business model")
         entry.check_keys(BUSINESS_MODEL_FIELDS, BUSINESS_MODEL_REQUIRED)
         node = self.iris.business_model(key)
         add = self.out.add
@@ -512,13 +509,11 @@ class _Reader:
         if total > HUNDRED:
             raise entry.error("funding_sources", f"the shares add up to {total}%, more than 100%")
         if known and len(known) == len(shares) and total != HUNDRED:
-            self.issues.append(
-                Issue(
-                    "funding-shares-incomplete",
-                    entry.at("funding_sources"),
-                    f"business model {node.value}: the shares of all funding sources add up"
-                    f" to {total}%, not 100%",
-                )
+            self.issue(
+                "funding-shares-incomplete",
+                entry.at("funding_sources"),
+                f"business model {node.value}: the shares of all funding sources add up"
+                f" to {total}%, not 100%",
             )
 
     def services(self, node: ox.NamedNode, entry: Entry) -> None:

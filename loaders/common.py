@@ -1,9 +1,11 @@
-"""What every loader shares: its output type, quirk reports, YAML reading."""
+"""What every loader shares: its output type, quirk reports, reading YAML and JSON."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,77 @@ class Triples:
         self.items.extend(triples)
 
 
+class Collector:
+    """What a loader's reader collects while it reads: triples, issues and counts."""
+
+    def __init__(self) -> None:
+        self.out = Triples()
+        self.issues: list[Issue] = []
+        self.stats: Counter[str] = Counter()
+
+    def issue(self, kind: str, where: str, message: str) -> None:
+        """Report a quirk of the source."""
+        self.issues.append(Issue(kind, where, message))
+
+    def source_data(self, name: str, location: str, version: str) -> SourceData:
+        """What was collected, as the loader's output for the named graph ``name``."""
+        return SourceData(
+            name=name,
+            location=location,
+            version=version,
+            triples=self.out.items,
+            issues=self.issues,
+            stats=dict(self.stats),
+        )
+
+
+# -- values and positions -----------------------------------------------------
+
+
+def as_text(value: Any) -> str | None:
+    """A stripped string, or None for null/empty (mappings and lists are not text)."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def at_line(where: str, line: int | None) -> str:
+    """``where:line`` for messages, or ``where`` alone when the line is unknown (None or 0)."""
+    return f"{where}:{line}" if line else where
+
+
+def relative_where(path: Path, root: Path, line: int | None = None) -> str:
+    """``path`` relative to ``root`` (the path itself when outside it), as :func:`at_line`."""
+    try:
+        where = str(path.relative_to(root))
+    except ValueError:
+        where = str(path)
+    return at_line(where, line)
+
+
+# -- reading files ------------------------------------------------------------
+
+
+def read_text(path: Path, where: str) -> str:
+    """The UTF-8 text of a file; an unreadable file is a LoadError ``where: cannot read: …``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(f"{where}: cannot read: {exc}") from None
+
+
+def read_json(text: str, where: str, **options: Any) -> Any:
+    """Parse JSON text (``options`` go to :func:`json.loads`).
+
+    A syntax error is a LoadError ``where:line:column: invalid JSON: …``.
+    """
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
 # -- YAML ---------------------------------------------------------------------
 
 LINE_KEY = "__line__"
@@ -110,10 +183,15 @@ _StringLoader.add_constructor(
 )
 
 
-def read_yaml(text: str, where: str, line_offset: int = 0) -> Any:
-    """Parse YAML text; a syntax error becomes a LoadError naming line and column."""
+def read_yaml(
+    text: str, where: str, line_offset: int = 0, loader: type[_StringLoader] = _StringLoader
+) -> Any:
+    """Parse YAML text; a syntax error becomes a LoadError naming line and column.
+
+    ``loader`` is :class:`_StringLoader` or a subclass of it (string scalars, ``__line__``).
+    """
     try:
-        return yaml.load(text, Loader=_StringLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = f":{mark.line + 1 + line_offset}:{mark.column + 1}" if mark else ""
@@ -132,6 +210,16 @@ def without_lines(value: Any) -> Any:
 
 
 # -- versions -----------------------------------------------------------------
+
+
+def checksum(paths: Iterable[Path]) -> str:
+    """``sha256:`` over each file's name and contents, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return "sha256:" + digest.hexdigest()
 
 
 def source_version(root: Path, files: Iterable[Path]) -> str:

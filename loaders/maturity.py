@@ -16,10 +16,7 @@ naming the file, the line and the field.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,14 +26,14 @@ import pyoxigraph as ox
 
 from kg.namespaces import ORG, RDF_TYPE, SKOS, Iris, ckg, dct, schema, slug, xsd
 from loaders.catalogues import (
-    KEY,
     Entry,
     catalogue_files,
     date_literal,
     decimal_literal,
-    read_catalogue_yaml,
+    file_key,
+    read_entry,
 )
-from loaders.common import Issue, LoadError, SourceData, Triples
+from loaders.common import Collector, LoadError, SourceData, at_line, checksum, read_json, read_text
 
 MODEL_NAME = "ELIXIR RDM Maturity Model"
 MODEL_URL = "https://github.com/elixir-europe/rdm-maturity-model"
@@ -85,24 +82,8 @@ def read(
         files = catalogue_files(folder)
         for file in files:
             reader.assessment(file, folder)
-    return SourceData(
-        name="maturity",
-        location=str(path.resolve()),
-        version=_version(path, files),
-        triples=reader.out.items,
-        issues=reader.issues,
-        stats=dict(reader.stats),
-    )
-
-
-def _version(model: Path, assessments: list[Path]) -> str:
-    """A checksum of the model file and the assessment files (names and contents)."""
-    digest = hashlib.sha256()
-    for file in [model, *sorted(assessments)]:
-        digest.update(file.name.encode())
-        digest.update(b"\0")
-        digest.update(file.read_bytes())
-    return "sha256:" + digest.hexdigest()
+    # a checksum of the model file and the assessment files (names and contents)
+    return reader.source_data("maturity", str(path.resolve()), checksum([path, *sorted(files)]))
 
 
 def _clean(value: Any) -> str | None:
@@ -113,13 +94,11 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
-class _Reader:
+class _Reader(Collector):
     def __init__(self, path: Path, iris: Iris):
+        super().__init__()
         self.path = path
         self.iris = iris
-        self.out = Triples()
-        self.issues: list[Issue] = []
-        self.stats: Counter[str] = Counter()
         self.text = ""
         self.version: str | None = None
         self.model_node = iris.maturity("rdm-maturity-model")
@@ -133,22 +112,11 @@ class _Reader:
         return self.text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
     def where(self, needle: str | None = None) -> str:
-        line = self.line_of(needle) if needle else None
-        return f"{self.path.name}:{line}" if line else self.path.name
-
-    def issue(self, kind: str, where: str, message: str) -> None:
-        self.issues.append(Issue(kind, where, message))
+        return at_line(self.path.name, self.line_of(needle) if needle else None)
 
     def model(self) -> None:
-        try:
-            self.text = self.path.read_text(encoding="utf-8")
-            data = json.loads(self.text)
-        except json.JSONDecodeError as exc:
-            raise LoadError(
-                f"{self.path.name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LoadError(f"{self.path.name}: cannot read: {exc}") from None
+        self.text = read_text(self.path, self.path.name)
+        data = read_json(self.text, self.path.name)
         if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
             raise LoadError(f"{self.path.name}: expected an object with 'domains' and 'indicators'")
         add = self.out.add
@@ -312,16 +280,8 @@ class _Reader:
 
     def assessment(self, path: Path, folder: Path) -> None:
         where = f"{folder.name}/{path.name}"
-        doc = read_catalogue_yaml(path, where)
-        if doc is None:
-            raise LoadError(f"{where}:1: the file is empty")
-        entry = Entry(doc, where)
-        key = path.stem
-        if not KEY.match(key):
-            raise LoadError(
-                f"{where}: the file name {path.name!r} is the assessment's id: use lower-case"
-                " letters, digits and '-'"
-            )
+        entry = read_entry(path, where)
+        key = file_key(path, where, "assessment")
         entry.check_keys(ASSESSMENT_FIELDS, ASSESSMENT_REQUIRED)
         node = self.iris.maturity("assessment", key)
         add = self.out.add

@@ -22,10 +22,7 @@ file, the Node and the field. The store is never touched here.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -35,7 +32,16 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.namespaces import DCAT, ORG, RDF_TYPE, Iris, ckg, dct, schema, xsd
-from loaders.common import LINE_KEY, Issue, LoadError, SourceData, Triples, read_yaml
+from loaders.common import (
+    LINE_KEY,
+    Collector,
+    LoadError,
+    SourceData,
+    as_text,
+    checksum,
+    read_json,
+    read_yaml,
+)
 
 #: The node map, as the source of every institute membership (the concept scheme of
 #: institute roles cites the same IRI).
@@ -95,31 +101,19 @@ def read(nodes_yaml: str | Path, geojson: str | Path, iris: Iris) -> SourceData:
     reader.read_nodes(nodes_yaml)
     reader.read_map(geojson)
     reader.link_leads()
-    return SourceData(
-        name="nodes",
-        location=str(geojson.resolve()),
-        version=_checksum([nodes_yaml, geojson]),
-        triples=reader.out.items,
-        issues=reader.issues,
-        stats=dict(reader.stats),
-    )
+    return reader.source_data("nodes", str(geojson.resolve()), checksum([nodes_yaml, geojson]))
 
 
-class _Reader:
+class _Reader(Collector):
     def __init__(self, iris: Iris):
+        super().__init__()
         self.iris = iris
-        self.out = Triples()
-        self.issues: list[Issue] = []
-        self.stats: Counter[str] = Counter()
         self.nodes: dict[str, dict[str, Any]] = {}  # code → YAML entry
         self.node_where: dict[str, str] = {}  # code → "nodes.yaml:<line>", for issues
         self.names: dict[str, str] = {}  # "elixir cyprus" → CY (labels matched by Node name)
         self.leads: dict[str, list[ox.NamedNode]] = {}  # code → lead institutes on the map
         self.elixir = iris.organisation(ELIXIR_KEY)
         self.hub = iris.organisation(HUB_KEY)
-
-    def issue(self, kind: str, where: str, message: str) -> None:
-        self.issues.append(Issue(kind, where, message))
 
     # -- nodes.yaml --------------------------------------------------------------
 
@@ -154,13 +148,13 @@ class _Reader:
             if not isinstance(item, dict):
                 raise LoadError(f"{where}: source {key!r}: expected a mapping (title, url, date)")
             for field in ("title", "url"):
-                if not _text(item.get(field)):
+                if not as_text(item.get(field)):
                     raise LoadError(f"{where}: source {key!r}: missing required field {field!r}")
-            url = _iri(_text(item["url"]))
+            url = _iri(as_text(item["url"]))
             if url is None:
                 raise LoadError(f"{where}: source {key!r}: field 'url' is not an http(s) IRI")
-            self.out.add(url, dct.title, _text(item["title"]))
-            date = _text(item.get("date"))
+            self.out.add(url, dct.title, as_text(item["title"]))
+            date = as_text(item.get("date"))
             if date is not None:
                 self.out.add(url, dct.date, _date(date, where, f"source {key!r}", "date"))
             sources[str(key)] = url
@@ -173,7 +167,7 @@ class _Reader:
         if not isinstance(entry, dict):
             raise LoadError(f"{where_file}: Node #{position}: expected a mapping")
         where = f"{where_file}:{entry[LINE_KEY]}"
-        code, name = _text(entry.get("code")), _text(entry.get("name"))
+        code, name = as_text(entry.get("code")), as_text(entry.get("name"))
         label = f"Node {code!r}" if code else f"Node #{position}" + (f" ({name!r})" if name else "")
         for field in ("code", "name", "status"):
             if entry.get(field) in (None, "", []):
@@ -183,12 +177,12 @@ class _Reader:
             raise LoadError(f"{where}: {label}: field 'code' must match {CODE.pattern}")
         if code in self.nodes:
             raise LoadError(f"{where}: {label}: code {code!r} is used by two Nodes")
-        kind = _text(entry.get("type"))
+        kind = as_text(entry.get("type"))
         if kind not in NODE_TYPES:
             raise LoadError(
                 f"{where}: {label}: field 'type' must be one of {', '.join(NODE_TYPES)}"
             )
-        country = _text(entry.get("country"))
+        country = as_text(entry.get("country"))
         if kind == "national" and country != code:
             raise LoadError(
                 f"{where}: {label}: field 'country' of a national Node must be {code!r}"
@@ -226,7 +220,7 @@ class _Reader:
         for field in ("status", "source"):
             if fact.get(field) in (None, "", []):
                 raise LoadError(f"{where}: {what}: missing required field {field!r}")
-        status = _text(fact["status"])
+        status = as_text(fact["status"])
         if status not in STATUSES:
             raise LoadError(
                 f"{where}: {what}: field 'status' is {status!r}, not one of {', '.join(STATUSES)}"
@@ -234,11 +228,11 @@ class _Reader:
         keys = fact["source"] if isinstance(fact["source"], list) else [fact["source"]]
         cited = []
         for key in keys:
-            if _text(key) not in sources:
+            if as_text(key) not in sources:
                 raise LoadError(
                     f"{where}: {what}: field 'source': {key!r} is not a key of 'sources'"
                 )
-            cited.append(sources[_text(key)])
+            cited.append(sources[as_text(key)])
         membership = self.iris.membership(node, n)
         add = self.out.add
         add(membership, RDF_TYPE, org_Membership)
@@ -246,7 +240,7 @@ class _Reader:
         add(membership, org_member, node)
         add(membership, org_organization, self.elixir)
         add(membership, org_role, STATUSES[status])
-        since = _text(fact.get("since"))
+        since = as_text(fact.get("since"))
         if since is not None:
             period = ox.NamedNode(membership.value + "#period")
             add(membership, org_member_during, period)
@@ -262,12 +256,7 @@ class _Reader:
 
     def read_map(self, path: Path) -> None:
         where_file = str(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise LoadError(
-                f"{where_file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
-            ) from None
+        data = read_json(path.read_text(encoding="utf-8"), where_file, parse_float=Decimal)
         features = data.get("features") if isinstance(data, dict) else None
         if not isinstance(features, list):
             raise LoadError(f"{where_file}: expected a GeoJSON FeatureCollection with 'features'")
@@ -279,15 +268,15 @@ class _Reader:
             props = feature.get("properties") if isinstance(feature, dict) else None
             if not isinstance(props, dict):
                 raise LoadError(f"{where_file}: features[{index}]: feature without 'properties'")
-            name = _text(props.get("name"))
+            name = as_text(props.get("name"))
             if not name:
                 raise LoadError(f"{where_file}: features[{index}]: missing required field 'name'")
-            label = _text(props.get("node")) or ""
+            label = as_text(props.get("node")) or ""
             if label not in targets:
                 targets[label] = self.resolve_label(label, path.name)
             target = targets[label]
-            role = _text(props.get("role"))
-            website = _text(props.get("website"))
+            role = as_text(props.get("role"))
+            website = as_text(props.get("website"))
             point = self.coordinates(feature.get("geometry"), where, name)
             content = (name, target, role, website, point)
             if content in seen:
@@ -393,8 +382,8 @@ class _Reader:
             lat, lon = point
             add(institute, schema.latitude, ox.Literal(_decimal(lat), datatype=xsd.decimal))
             add(institute, schema.longitude, ox.Literal(_decimal(lon), datatype=xsd.decimal))
-        add(institute, schema.address, _text(props.get("location")))
-        role_text = _text(props.get("role"))
+        add(institute, schema.address, as_text(props.get("location")))
+        role_text = as_text(props.get("role"))
         role = ROLES.get(role_text or "")
         if role is None:
             self.issue("unknown-institute-role", where, f"{name!r}: role {role_text!r} left out")
@@ -429,7 +418,7 @@ class _Reader:
                 self.out.add(self.iris.node(code), ckg.leadInstitute, leads[0])
                 self.stats["lead institutes linked"] += 1
                 continue
-            named = _text(entry.get("lead_institute"))
+            named = as_text(entry.get("lead_institute"))
             curated = f"nodes.yaml names {named!r}" if named else "nodes.yaml names none"
             found = ", ".join(f"<{i.value}>" for i in leads) or "none"
             self.issue(
@@ -469,20 +458,3 @@ def _decimal(value: Decimal) -> str:
     """A canonical-enough xsd:decimal lexical form (never an exponent)."""
     text = format(value, "f")
     return text if "." in text else text + ".0"
-
-
-def _text(value: Any) -> str | None:
-    """A stripped string, or None for null/empty (mappings and lists are not text)."""
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _checksum(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-    return "sha256:" + digest.hexdigest()

@@ -10,7 +10,6 @@ naming file, line and column. The store is never touched here.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,13 @@ import pyoxigraph as ox
 from kg.namespaces import RDF_TYPE, Iris, ckg, dct, schema
 from loaders.common import (
     LINE_KEY,
-    Issue,
+    Collector,
     LoadError,
     SourceData,
-    Triples,
     YamlNumber,
+    as_text,
     read_yaml,
+    relative_where,
     source_version,
 )
 
@@ -96,33 +96,21 @@ def read(root: str | Path, iris: Iris) -> SourceData:
     reader.index_pages(pages)
     for page in pages:
         reader.emit_page(page)
-    return SourceData(
-        name="rdmkit",
-        location=str(root.resolve()),
-        version=source_version(root, [tool_file, *page_files]),
-        triples=reader.out.items,
-        issues=reader.issues,
-        stats=dict(reader.stats),
-    )
+    version = source_version(root, [tool_file, *page_files])
+    return reader.source_data("rdmkit", str(root.resolve()), version)
 
 
-class _Reader:
+class _Reader(Collector):
     def __init__(self, root: Path, iris: Iris):
+        super().__init__()
         self.root = root
         self.iris = iris
-        self.out = Triples()
-        self.issues: list[Issue] = []
-        self.stats: Counter[str] = Counter()
         self.resource_ids: dict[str, ox.NamedNode] = {}
         self.resource_ids_lower: dict[str, list[str]] = {}
         self.page_keys: dict[str, ox.NamedNode] = {}
 
     def where(self, path: Path, line: int | None = None) -> str:
-        rel = path.relative_to(self.root)
-        return f"{rel}:{line}" if line else str(rel)
-
-    def issue(self, kind: str, where: str, message: str) -> None:
-        self.issues.append(Issue(kind, where, message))
+        return relative_where(path, self.root, line)
 
     # -- tool and resource list ----------------------------------------------
 
@@ -134,10 +122,10 @@ class _Reader:
         for entry in entries:
             line = entry.get(LINE_KEY) if isinstance(entry, dict) else None
             where = self.where(path, line)
-            if not isinstance(entry, dict) or not _text(entry.get("id")):
+            if not isinstance(entry, dict) or not as_text(entry.get("id")):
                 raise LoadError(f"{where}: resource entry without an 'id'")
-            rid = _text(entry["id"])
-            if not _text(entry.get("name")):
+            rid = as_text(entry["id"])
+            if not as_text(entry.get("name")):
                 raise LoadError(f"{where}: field 'name': resource {rid!r} has no name")
             if rid in first_line:
                 self.issue(
@@ -173,8 +161,8 @@ class _Reader:
         add = self.out.add
         add(node, RDF_TYPE, ckg.ToolkitResource)
         add(node, dct.identifier, rid)
-        add(node, schema.name, _text(entry["name"]))
-        add(node, schema.description, _text(entry.get("description")))
+        add(node, schema.name, as_text(entry["name"]))
+        add(node, schema.description, as_text(entry.get("description")))
         add(node, schema.url, self.url(entry.get("url"), where, f"resource {rid!r}"))
         self.emit_registry(node, entry.get("registry"), where, f"resource {rid!r}")
 
@@ -187,7 +175,7 @@ class _Reader:
         for key, raw in registry.items():
             if key == LINE_KEY:
                 continue
-            value = _text(raw)
+            value = as_text(raw)
             if key not in REGISTRIES:
                 self.issue("unknown-registry", where, f"{what}: unknown registry {key!r}")
                 continue
@@ -247,7 +235,7 @@ class _Reader:
         self.out.add(record, dct.identifier, doi)
 
     def url(self, raw: Any, where: str, what: str) -> ox.NamedNode | None:
-        value = _text(raw)
+        value = as_text(raw)
         if value is None:
             return None
         try:
@@ -283,7 +271,7 @@ class _Reader:
             raise LoadError(f"{where}:2: front matter must be a mapping")
         folder = path.relative_to(self.root / PAGES).parts
         kind = PAGE_KINDS.get(folder[0], INFORMATION_PAGE) if len(folder) > 1 else INFORMATION_PAGE
-        key = _text(meta.get("page_id")) or path.stem
+        key = as_text(meta.get("page_id")) or path.stem
         body_start = end + len("\n---")
         body_line = text.count("\n", 0, body_start) + 1
         return _Page(key, kind, path, meta, text[body_start:], body_line)
@@ -309,14 +297,14 @@ class _Reader:
         add(node, RDF_TYPE, ckg.Page)
         add(node, dct.identifier, page.key)
         add(node, ckg.pageKind, ckg[page.kind])
-        add(node, schema.name, _text(meta.get("title")) or page.key)
-        if not _text(meta.get("title")):
+        add(node, schema.name, as_text(meta.get("title")) or page.key)
+        if not as_text(meta.get("title")):
             self.issue("page-without-title", where, f"page {page.key!r} has no title")
-        add(node, schema.description, _text(meta.get("description")))
+        add(node, schema.description, as_text(meta.get("description")))
         add(node, schema.url, ox.NamedNode(SITE + page.key))
         if page.kind == "lifeCycleStagePage" and page.key in LIFE_CYCLE_STAGES:
             add(node, ckg.lifeCycleStage, ckg[page.key])
-        country = _text(meta.get("country_code"))
+        country = as_text(meta.get("country_code"))
         if country:
             add(node, ckg.country, country)
             add(node, ckg.node, self.iris.node(country))
@@ -412,12 +400,12 @@ class _Reader:
             training = ox.NamedNode(f"{node.value}#training-{n}")
             add(node, ckg.training, training)
             add(training, RDF_TYPE, ckg.TrainingMaterial)
-            add(training, schema.name, _text(item.get("name")) or f"Training {n}")
+            add(training, schema.name, as_text(item.get("name")) or f"Training {n}")
             add(training, schema.url, self.url(item.get("url"), where, f"training of {page.key!r}"))
-            add(training, schema.description, _text(item.get("description")))
-            add(training, ckg.trainingRegistry, _text(item.get("registry")))
+            add(training, schema.description, as_text(item.get("description")))
+            add(training, ckg.trainingRegistry, as_text(item.get("registry")))
         for item in _items(page.meta.get("dsw")):
-            uuid = _text(item.get("uuid"))
+            uuid = as_text(item.get("uuid"))
             if not uuid:
                 self.issue("dsw-without-uuid", where, f"page {page.key!r}: DSW item without uuid")
                 continue
@@ -425,7 +413,7 @@ class _Reader:
             add(node, ckg.dswQuestion, question)
             add(question, RDF_TYPE, ckg.DSWQuestion)
             add(question, dct.identifier, uuid.lower())
-            add(question, schema.name, _text(item.get("name")))
+            add(question, schema.name, as_text(item.get("name")))
         for key, prop, cls in (
             ("faircookbook", ckg.fairCookbookRecipe, ckg.FAIRCookbookRecipe),
             ("fairsharing", ckg.fairsharingCollection, ckg.FAIRsharingCollection),
@@ -436,7 +424,7 @@ class _Reader:
                     continue
                 add(node, prop, target)
                 add(target, RDF_TYPE, cls)
-                add(target, schema.name, _text(item.get("name")))
+                add(target, schema.name, as_text(item.get("name")))
 
     def emit_national_resources(
         self, page_node: ox.NamedNode, page: _Page, country: str | None, where_page: str
@@ -448,7 +436,7 @@ class _Reader:
         used: set[str] = set()
         for item in _items(page.meta.get("national_resources")):
             where = self.where(page.path, item.get(LINE_KEY))
-            name = _text(item.get("name"))
+            name = as_text(item.get("name"))
             if not name:
                 raise LoadError(f"{where}: field 'name': national resource without a name")
             node = self.iris.national_resource(country, name)
@@ -467,14 +455,14 @@ class _Reader:
                     self.issue("stray-key", where, f"{name!r}: unexpected key {key!r} ignored")
             add(node, RDF_TYPE, ckg.NationalResource)
             add(node, schema.name, name)
-            add(node, schema.description, _text(item.get("description")))
+            add(node, schema.description, as_text(item.get("description")))
             add(node, schema.url, self.url(item.get("url"), where, f"national resource {name!r}"))
-            add(node, ckg.howToAccess, _text(item.get("how_to_access")))
+            add(node, ckg.howToAccess, as_text(item.get("how_to_access")))
             add(node, ckg.country, country)
             add(node, ckg.node, self.iris.node(country))
             add(node, ckg.listedOn, page_node)
             add(page_node, ckg.nationalResource, node)
-            instance = _text(item.get("instance_of")) or _text(item.get("inistance_of"))
+            instance = as_text(item.get("instance_of")) or as_text(item.get("inistance_of"))
             if instance:
                 add(
                     node,
@@ -498,22 +486,12 @@ def _escaped_iri(value: str) -> ox.NamedNode | None:
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
-def _text(value: Any) -> str | None:
-    """A stripped string, or None for null/empty."""
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _list(value: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
         value = [value]
-    return [t for t in (_text(v) for v in value) if t]
+    return [t for t in (as_text(v) for v in value) if t]
 
 
 def _items(value: Any) -> list[dict]:

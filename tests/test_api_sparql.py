@@ -135,6 +135,14 @@ def test_construct_content_negotiation(live_server, accept, content_type, rdflib
     assert len(g) == 7
 
 
+def test_get_without_a_query_describes_the_service(live_server):
+    r = requests.get(f"{live_server}/sparql", timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=r.content, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (None, sd.endpoint, rdflib.URIRef(f"{live_server}/sparql")) in g
+
+
 def test_post_form(live_server):
     r = requests.post(f"{live_server}/sparql", data={"query": ASK}, timeout=30)
     assert r.status_code == 200
@@ -153,7 +161,6 @@ def test_malformed_sparql_is_400_with_the_parser_message(live_server):
 @pytest.mark.parametrize(
     ("kwargs", "status", "fragment"),
     [
-        ({"params": {}}, 400, "missing 'query'"),
         ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "exactly one"),
         ({"params": {"query": SELECT}, "headers": {"Accept": "image/png"}}, 406, "image/png"),
         ({"params": {"query": SELECT, "format": "turtle"}}, 406, "turtle"),

@@ -3,7 +3,8 @@
 Counts are derived from the shipped YAML files themselves. The shipped entries are examples
 and must say so in the graph. Every constraint of shapes/catalogues.shapes.ttl is broken alone
 by one row of CASES (a SPARQL Update on the loader's output for the examples), which must give
-exactly the expected finding. Malformed files are LoadErrors naming file, line and field.
+exactly the expected finding (tests/shapecases.py). Malformed files are LoadErrors naming file,
+line and field.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ import pytest
 import yaml
 from rdflib import SH, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
-from test_shapes import Case, add, component_name, drop, replace, shape_constraints
+from shapecases import (
+    BLANK,
+    Case,
+    add,
+    check_case,
+    constraints_without_message_or_severity,
+    drop,
+    replace,
+    shapes_file,
+    uncovered,
+)
 
 from kg.config import Settings
 from kg.namespaces import Iris
@@ -26,7 +37,7 @@ from loaders.common import LoadError
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHAPES_FILE = ROOT / "shapes" / "catalogues.shapes.ttl"
+SHAPES_FILE = "catalogues.shapes.ttl"
 BASE = "https://w3id.org/elixir-converge/"
 CKG = "https://w3id.org/elixir-converge/ontology#"
 
@@ -43,25 +54,8 @@ NS = {
     "ind": BASE + "impact/indicator/",
     "node": BASE + "node/",
 }
-PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in NS.items())
 OBS = f"<{BASE}impact/observation/example-people-trained/XX/2021-01-01_2021-12-31>"
 OBS_PERIOD = OBS[:-1] + "#period>"
-BLANK = "_:"
-
-
-def expand(name: str) -> str:
-    """``bm:example-central``, ``^ckg:fundingSource`` or ``<iri>`` → the full IRI (``^iri``)."""
-    if name.startswith("^"):
-        return "^" + expand(name[1:])
-    if name.startswith("<"):
-        return name[1:-1]
-    prefix, local = name.split(":", 1)
-    return NS[prefix] + local
-
-
-def expand_path(path: str) -> str:
-    """A path as kg.validation writes it: a sequence ``a b`` is ``<a>/<b>`` expanded."""
-    return "/".join(expand(step) for step in path.split())
 
 
 def yaml_files(folder: str) -> list[Path]:
@@ -444,77 +438,20 @@ def shapes() -> Graph:
     return load_shapes(Settings.load(environ={}).shapes_dir)
 
 
-def broken(baseline: Graph, update: str) -> Graph:
-    graph = Graph()
-    for triple in baseline:
-        graph.add(triple)
-    graph.update(PREFIXES + update)
-    assert set(graph) != set(baseline), "the update changed nothing"
-    return graph
-
-
 def test_the_baseline_conforms_to_every_shape(shapes, graph):
     assert validate(graph, shapes).findings == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_each_broken_constraint_gives_exactly_one_finding(case: Case, shapes, graph) -> None:
-    result = validate(broken(graph, case.update), shapes)
-    assert len(result.findings) == 1, [f.to_dict() for f in result.findings]
-    (finding,) = result.findings
-    assert finding.severity == case.severity
-    assert finding.component == case.component + "ConstraintComponent"
-    assert finding.shape == expand("ckgsh:" + case.shape)
-    assert finding.path == (expand_path(case.path) if case.path else None)
-    if case.focus == BLANK:
-        assert finding.focus.startswith("_:")
-    else:
-        assert finding.focus == expand(case.focus)
-    assert finding.message and "{$" not in finding.message
-
-
-PATH_PREDICATES = (
-    "inversePath",
-    "alternativePath",
-    "zeroOrMorePath",
-    "oneOrMorePath",
-    "zeroOrOnePath",
-)
-
-
-def own_shapes(path: Path = SHAPES_FILE) -> Graph:
-    """The shapes of one file, without the triples that only spell out property paths."""
-    graph = Graph().parse(path, format="turtle")
-    for name in PATH_PREDICATES:
-        graph.remove((None, SH[name], None))
-    return graph
-
-
-def own_constraints() -> set[tuple[str, str]]:
-    own = own_shapes()
-    return {
-        (str(shape).removeprefix(NS["ckgsh"]), component_name(parameter))
-        for shape, parameters in shape_constraints(own).items()
-        for parameter in parameters
-    }
+    check_case(case, shapes, graph, NS)
 
 
 def test_every_constraint_of_the_file_has_a_broken_fixture():
-    covered = {(case.shape, case.component) for case in CASES}
-    assert own_constraints() - covered == set(), "constraints without a row in CASES"
-    # rows may only name this file's shapes
-    assert covered - own_constraints() == set(), "rows of CASES for constraints that do not exist"
+    assert uncovered(shapes_file(SHAPES_FILE), CASES) == []
 
 
 def test_every_constraint_of_the_file_has_a_message_and_a_severity():
-    own = own_shapes()
-    offenders = []
-    for shape in shape_constraints(own):
-        severities = list(own.objects(shape, SH.severity))
-        messages = list(own.objects(shape, SH.message))
-        if not str(shape).startswith(NS["ckgsh"]):
-            offenders.append(f"{shape}: not named in ckgsh:")
-        if len(severities) != 1 or len(messages) != 1:
-            offenders.append(f"{shape}: needs one sh:severity and one sh:message")
-    assert offenders == []
+    own = shapes_file(SHAPES_FILE)
+    assert constraints_without_message_or_severity(own) == []
     assert not list(own.subjects(SH.sparql, None)), "no sh:sparql in this file"

@@ -3,7 +3,7 @@
 Expected counts are derived from the real maturity_model.json in the test itself; so is the
 list of indicators whose weights and levels differ in length, which must each be reported.
 Every constraint of shapes/maturity.shapes.ttl is broken alone by one row of CASES (a SPARQL
-Update on the loader's output), which must give exactly the expected finding.
+Update on the loader's output), which must give exactly the expected finding (tests/shapecases.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,17 @@ import pytest
 import yaml
 from rdflib import SH, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
-from test_shapes import Case, add, component_name, drop, replace, shape_constraints
+from shapecases import (
+    BLANK,
+    Case,
+    add,
+    check_case,
+    constraints_without_message_or_severity,
+    drop,
+    replace,
+    shapes_file,
+    uncovered,
+)
 
 from kg.config import Settings
 from kg.namespaces import Iris
@@ -28,7 +38,7 @@ from loaders.common import LoadError
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENTS = ROOT / "data" / "maturity-assessments"
-SHAPES_FILE = ROOT / "shapes" / "maturity.shapes.ttl"
+SHAPES_FILE = "maturity.shapes.ttl"
 BASE = "https://w3id.org/elixir-converge/"
 CKG = "https://w3id.org/elixir-converge/ontology#"
 MM = BASE + "maturity/"
@@ -46,17 +56,6 @@ NS = {
     "mi": MM + "indicator/",
     "node": BASE + "node/",
 }
-PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in NS.items())
-BLANK = "_:"
-
-
-def expand(name: str) -> str:
-    if name.startswith("^"):
-        return "^" + expand(name[1:])
-    if name.startswith("<"):
-        return name[1:-1]
-    prefix, local = name.split(":", 1)
-    return NS[prefix] + local
 
 
 def numeric(values: list) -> list[Decimal]:
@@ -435,70 +434,20 @@ def shapes() -> Graph:
     return load_shapes(Settings.load(environ={}).shapes_dir)
 
 
-PATH_PREDICATES = (
-    "inversePath",
-    "alternativePath",
-    "zeroOrMorePath",
-    "oneOrMorePath",
-    "zeroOrOnePath",
-)
-
-
-def broken(baseline: Graph, update: str) -> Graph:
-    graph = Graph()
-    for triple in baseline:
-        graph.add(triple)
-    graph.update(PREFIXES + update)
-    assert set(graph) != set(baseline), "the update changed nothing"
-    return graph
-
-
 def test_the_baseline_conforms_to_every_shape(shapes, graph):
     assert validate(graph, shapes).findings == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_each_broken_constraint_gives_exactly_one_finding(case: Case, shapes, graph) -> None:
-    result = validate(broken(graph, case.update), shapes)
-    assert len(result.findings) == 1, [f.to_dict() for f in result.findings]
-    (finding,) = result.findings
-    assert finding.severity == case.severity
-    assert finding.component == case.component + "ConstraintComponent"
-    assert finding.shape == expand("ckgsh:" + case.shape)
-    assert finding.path == (expand(case.path) if case.path else None)
-    if case.focus == BLANK:
-        assert finding.focus.startswith("_:")
-    else:
-        assert finding.focus == expand(case.focus)
-    assert finding.message and "{$" not in finding.message
-
-
-def own_shapes() -> Graph:
-    graph = Graph().parse(SHAPES_FILE, format="turtle")
-    for name in PATH_PREDICATES:
-        graph.remove((None, SH[name], None))
-    return graph
+    check_case(case, shapes, graph, NS)
 
 
 def test_every_constraint_of_the_file_has_a_broken_fixture():
-    own = {
-        (str(shape).removeprefix(NS["ckgsh"]), component_name(parameter))
-        for shape, parameters in shape_constraints(own_shapes()).items()
-        for parameter in parameters
-    }
-    covered = {(case.shape, case.component) for case in CASES}
-    assert own - covered == set(), "constraints without a row in CASES"
-    assert covered - own == set(), "rows of CASES for constraints that do not exist"
+    assert uncovered(shapes_file(SHAPES_FILE), CASES) == []
 
 
 def test_every_constraint_of_the_file_has_a_message_and_a_severity():
-    own = own_shapes()
-    offenders = [
-        str(shape)
-        for shape in shape_constraints(own)
-        if not str(shape).startswith(NS["ckgsh"])
-        or len(list(own.objects(shape, SH.severity))) != 1
-        or len(list(own.objects(shape, SH.message))) != 1
-    ]
-    assert offenders == []
+    own = shapes_file(SHAPES_FILE)
+    assert constraints_without_message_or_severity(own) == []
     assert not list(own.subjects(SH.sparql, None)), "no sh:sparql in this file"

@@ -2,9 +2,10 @@
 
 Expected values are derived here from the source files themselves, with parsers independent of
 the loader's (plain ``yaml.safe_load`` and ``json.load``). The shapes of shapes/nodes.shapes.ttl
-are checked like tests/test_shapes.py checks the RDMkit shapes: a small valid fixture (NODES_TTL)
-gives zero findings, and each row of NODE_CASES breaks one constraint of that file and must give
-exactly one finding; a test compares the constraints of the file with the rows.
+are checked like tests/test_shapes.py checks the RDMkit shapes (with tests/shapecases.py): a small
+valid fixture (NODES_TTL) gives zero findings, and each row of NODE_CASES breaks one constraint of
+that file and must give exactly one finding; a test compares the constraints of the file with the
+rows.
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
-from rdflib import SH, BNode, Graph, Namespace, URIRef
-from rdflib.collection import Collection
-from test_shapes import Case, add, drop, replace
+from rdflib import SH, Graph, URIRef
+from shapecases import (
+    BLANK,
+    Case,
+    add,
+    check_case,
+    constraints_without_message_or_severity,
+    drop,
+    replace,
+    shape_constraints,
+    shapes_file,
+    uncovered,
+)
 
 from kg.config import Settings
 from kg.namespaces import Iris, slug
@@ -433,7 +444,6 @@ def test_an_appended_status_adds_a_membership_and_keeps_the_old_one(
 
 # --------------------------------------------------------------------------- shapes
 
-CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 NODE_SHAPES_FILE = "nodes.shapes.ttl"
 NS = {
     "ckg": CKG,
@@ -451,7 +461,6 @@ NS = {
     "mugent": BASE + "institute/ugent/membership/",
     "pbe": BASE + "node/BE/membership/1#",
 }
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in NS.items())
 S1 = "<https://elixir-europe.org/about/elixir-structure>"
 MAP = f"<{NODE_MAP}>"
 
@@ -485,7 +494,6 @@ mugent:1 a org:Membership , ckg:Membership ; org:member inst:ugent ; org:organiz
 """
 )
 
-BLANK = "_:"
 W = "Warning"
 MEMBERSHIP_OF_EMBL = "org:organization orgn:elixir ; org:role ckg:memberStatus ; dct:source " + S1
 
@@ -545,20 +553,6 @@ WIRING_CASES = [
 ]  # fmt: skip
 
 
-def expand(name: str) -> str:
-    if name.startswith("<"):
-        return name[1:-1]
-    prefix, local = name.split(":", 1)
-    return NS[prefix] + local
-
-
-def expand_path(path: str) -> str:
-    """``^org:member/org:role`` → the text kg.validation gives such a result path."""
-    return "/".join(
-        "^" + expand(step[1:]) if step.startswith("^") else expand(step) for step in path.split("/")
-    )
-
-
 @pytest.fixture(scope="module")
 def all_shapes() -> Graph:
     return load_shapes(Settings.load(environ={}).shapes_dir)
@@ -566,22 +560,12 @@ def all_shapes() -> Graph:
 
 @pytest.fixture(scope="module")
 def node_shapes() -> Graph:
-    path = Path(Settings.load(environ={}).shapes_dir) / NODE_SHAPES_FILE
-    return Graph().parse(path, format="turtle")
+    return shapes_file(NODE_SHAPES_FILE)
 
 
 @pytest.fixture(scope="module")
 def valid_fixture() -> Graph:
     return Graph().parse(data=NODES_TTL, format="turtle")
-
-
-def broken(graph: Graph, update: str) -> Graph:
-    copy = Graph()
-    for triple in graph:
-        copy.add(triple)
-    copy.update(SPARQL_PREFIXES + update)
-    assert set(copy) != set(graph), "the update changed nothing"
-    return copy
 
 
 def test_the_valid_fixture_has_no_findings(all_shapes, valid_fixture):
@@ -591,59 +575,14 @@ def test_the_valid_fixture_has_no_findings(all_shapes, valid_fixture):
 
 @pytest.mark.parametrize("case", NODE_CASES + WIRING_CASES, ids=lambda c: c.id)
 def test_each_broken_node_constraint_gives_exactly_one_finding(case, all_shapes, valid_fixture):
-    result = validate(broken(valid_fixture, case.update), all_shapes)
-    assert len(result.findings) == 1, [f.to_dict() for f in result.findings]
-    (finding,) = result.findings
-    assert finding.severity == case.severity
-    assert finding.component == case.component + "ConstraintComponent"
-    assert finding.shape == str(CKGSH[case.shape])
-    assert finding.path == (expand_path(case.path) if case.path else None)
-    if case.focus == BLANK:
-        assert finding.focus.startswith("_:")
-    else:
-        assert finding.focus == expand(case.focus)
-    assert finding.message and "{$" not in finding.message
-
-
-CONSTRAINT_PARAMETERS = {
-    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive",
-    "maxExclusive", "maxInclusive", "minLength", "maxLength", "pattern", "languageIn",
-    "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or",
-    "xone", "node", "qualifiedValueShape", "closed", "hasValue", "in", "sparql",
-}  # fmt: skip
-
-
-def _constraints(shapes: Graph) -> dict:
-    """Shapes of one file holding a constraint (not nested in sh:or…) → their parameters."""
-    nested = set()
-    for p in (SH["not"], SH.node, SH.qualifiedValueShape):
-        nested.update(shapes.objects(None, p))
-    for p in (SH["or"], SH["and"], SH.xone):
-        for head in shapes.objects(None, p):
-            nested.update(Collection(shapes, head))
-    found: dict = {}
-    for s, p in set(shapes.subject_predicates()):
-        name = str(p).removeprefix(str(SH))
-        if s not in nested and str(p).startswith(str(SH)) and name in CONSTRAINT_PARAMETERS:
-            found.setdefault(s, set()).add(name)
-    return found
+    check_case(case, all_shapes, valid_fixture, NS)
 
 
 def test_every_node_constraint_has_a_broken_fixture(node_shapes):
-    in_file = {
-        (str(shape).removeprefix(str(CKGSH)), name[0].upper() + name[1:])
-        for shape, parameters in _constraints(node_shapes).items()
-        for name in parameters
-    }
-    assert all(isinstance(s, URIRef) for s in _constraints(node_shapes))
-    covered = {(c.shape, c.component) for c in NODE_CASES}
-    assert in_file - covered == set(), "constraints of nodes.shapes.ttl without a row"
-    assert covered - in_file == set(), "rows for constraints that nodes.shapes.ttl lacks"
+    assert all(isinstance(s, URIRef) for s in shape_constraints(node_shapes))
+    assert uncovered(node_shapes, NODE_CASES) == []
 
 
 def test_node_shapes_have_one_message_and_severity_and_no_sparql(node_shapes):
-    for shape, parameters in _constraints(node_shapes).items():
-        assert "sparql" not in parameters, shape
-        assert len(list(node_shapes.objects(shape, SH.severity))) == 1, shape
-        assert len(list(node_shapes.objects(shape, SH.message))) == 1, shape
-    assert not any(isinstance(s, BNode) for s in _constraints(node_shapes))
+    assert constraints_without_message_or_severity(node_shapes) == []
+    assert not list(node_shapes.subjects(SH.sparql, None)), "no sh:sparql in this file"

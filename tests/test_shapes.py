@@ -4,19 +4,33 @@ The valid fixtures in tests/data/shapes/ conform with zero findings. Every const
 the shapes is then broken alone by one row of CASES (a SPARQL Update applied to a copy of
 the fixtures), which must give exactly one finding with the expected severity,
 constraint component, source shape, focus node and path. A test compares the constraints
-found in shapes/ with the rows of CASES, so a new constraint without a row fails.
+found in shapes/ with the rows of CASES, so a new constraint without a row fails. The
+machinery (Case, add/drop/replace, check_case, …) is in tests/shapecases.py, shared with the
+loaders' tests, which cover the other shapes files the same way (COVERAGE).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
 import pytest
-from rdflib import RDF, SH, Graph, Literal, Namespace, URIRef
-from rdflib.collection import Collection
-from rdflib.term import Node
+from rdflib import RDF, SH, Graph, Literal, URIRef
+from shapecases import (
+    BLANK,
+    CKGSH,
+    SHAPES_DIR,
+    Case,
+    add,
+    broken,
+    check_case,
+    constraints_without_message_or_severity,
+    drop,
+    expand,
+    replace,
+    shapes_file,
+    uncovered,
+)
 
 from kg.config import Settings
 from kg.validation import (
@@ -31,7 +45,6 @@ from kg.validation import (
 )
 
 FIXTURES = Path(__file__).parent / "data" / "shapes"
-CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 
 NS = {
     "ckg": "https://w3id.org/elixir-converge/ontology#",
@@ -48,48 +61,9 @@ NS = {
     "void": "http://rdfs.org/ns/void#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in NS.items())
 
 DSW = "dsw:8e886b55-3287-48e7-b353-daf6ab40f7d8"
 OTHER_UUID = "2e8d6e55-36ea-46eb-a921-65e550bce5dc"
-BLANK = "_:"  # expected focus: a blank node
-
-
-def expand(name: str) -> str:
-    """``res:galaxy`` or ``<iri>`` → the full IRI."""
-    if name.startswith("<"):
-        return name[1:-1]
-    prefix, local = name.split(":", 1)
-    return NS[prefix] + local
-
-
-# SPARQL Update snippets that change one thing of the valid fixtures.
-def add(s: str, p: str, o: str) -> str:
-    return f"INSERT DATA {{ {s} {p} {o} }}"
-
-
-def drop(s: str, p: str) -> str:
-    return f"DELETE WHERE {{ {s} {p} ?old }}"
-
-
-def replace(s: str, p: str, o: str) -> str:
-    return f"DELETE {{ {s} {p} ?old }} INSERT {{ {s} {p} {o} }} WHERE {{ {s} {p} ?old }}"
-
-
-@dataclass(frozen=True)
-class Case:
-    shape: str  # local name in ckgsh:
-    component: str  # short name: "MinCount" for sh:MinCountConstraintComponent
-    update: str  # SPARQL Update that breaks exactly this constraint
-    focus: str  # prefixed name, <iri>, or BLANK
-    path: str | None
-    severity: str = "Violation"
-    variant: str = ""
-
-    @property
-    def id(self) -> str:
-        return "/".join(filter(None, (self.shape, self.component, self.variant)))
-
 
 W, INFO = "Warning", "Info"
 G = "g:rdmkit"
@@ -216,26 +190,6 @@ CASES = [
     Case("SourceGraphConformsConsistently", "SPARQL", replace(G, "ckg:violationCount", "2"), G, "ckg:violationCount"),
 ]  # fmt: skip
 
-# SHACL parameters that make a shape hold a constraint, and the ones that do not.
-CONSTRAINT_PARAMETERS = {
-    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive",
-    "maxExclusive", "maxInclusive", "minLength", "maxLength", "pattern", "languageIn",
-    "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or",
-    "xone", "node", "qualifiedValueShape", "closed", "hasValue", "in", "sparql",
-}  # fmt: skip
-OTHER_SHACL_PREDICATES = {
-    "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target", "property",
-    "path", "severity", "message", "name", "description", "order", "group", "deactivated",
-    "declare", "prefixes", "prefix", "namespace", "select", "flags", "ignoredProperties",
-    "inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath",
-}  # fmt: skip
-
-
-def component_name(parameter: str) -> str:
-    """Short component name of a parameter, as the SHACL spec names them."""
-    return "SPARQL" if parameter == "sparql" else parameter[0].upper() + parameter[1:]
-
-
 #: Shapes files and the test module whose broken-fixture table covers each of them.
 COVERAGE = {
     "rdmkit.shapes.ttl": "test_shapes",
@@ -244,7 +198,6 @@ COVERAGE = {
     "maturity.shapes.ttl": "test_maturity_loader",
     "catalogues.shapes.ttl": "test_catalogues_loader",
 }
-SHAPES_DIR = Path(Settings.load(environ={}).shapes_dir)
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +216,7 @@ def test_every_shapes_file_has_a_covering_table_and_its_own_shape_names() -> Non
     owner: dict[str, str] = {}
     clashes = []
     for name in files:
-        graph = Graph().parse(SHAPES_DIR / name, format="turtle")
+        graph = shapes_file(name)
         for shape in set(graph.subjects(SH.severity, None)):
             if str(shape) in owner:
                 clashes.append(f"{shape} in {owner[str(shape)]} and {name}")
@@ -274,41 +227,6 @@ def test_every_shapes_file_has_a_covering_table_and_its_own_shape_names() -> Non
 @pytest.fixture(scope="module")
 def baseline() -> Graph:
     return load_rdf_dir(FIXTURES)
-
-
-def broken(baseline: Graph, update: str) -> Graph:
-    graph = Graph()
-    for triple in baseline:
-        graph.add(triple)
-    graph.update(PREFIXES + update)
-    assert set(graph) != set(baseline), "the update changed nothing"
-    return graph
-
-
-def nested_shapes(shapes: Graph) -> set[Node]:
-    """Shapes used inside sh:not, sh:or… : their outer shape reports, with its message."""
-    nested: set[Node] = set()
-    for p in (SH["not"], SH.node, SH.qualifiedValueShape):
-        nested.update(shapes.objects(None, p))
-    for p in (SH["or"], SH["and"], SH.xone):
-        for head in shapes.objects(None, p):
-            nested.update(Collection(shapes, head))
-    return nested
-
-
-def shape_constraints(shapes: Graph) -> dict[Node, set[str]]:
-    """Every reporting shape that holds a constraint → its constraint parameters."""
-    found: dict[Node, set[str]] = {}
-    nested = nested_shapes(shapes)
-    for s, p in set(shapes.subject_predicates()):
-        if s in nested or not str(p).startswith(str(SH)):
-            continue
-        name = str(p)[len(str(SH)) :]
-        if name in CONSTRAINT_PARAMETERS:
-            found.setdefault(s, set()).add(name)
-        else:
-            assert name in OTHER_SHACL_PREDICATES, f"teach this test about sh:{name}"
-    return found
 
 
 # --------------------------------------------------------------------------- the shapes
@@ -330,54 +248,15 @@ def test_validator_from_settings_accepts_the_valid_fixtures(baseline: Graph) -> 
 def test_each_broken_constraint_gives_exactly_one_finding(
     case: Case, shapes: Graph, baseline: Graph
 ) -> None:
-    result = validate(broken(baseline, case.update), shapes)
-    assert len(result.findings) == 1, [f.to_dict() for f in result.findings]
-    (finding,) = result.findings
-    assert finding.severity == case.severity
-    assert finding.component == case.component + "ConstraintComponent"
-    assert finding.shape == str(CKGSH[case.shape])
-    assert finding.path == (expand(case.path) if case.path else None)
-    if case.focus == BLANK:
-        assert finding.focus.startswith("_:")
-    else:
-        assert finding.focus == expand(case.focus)
-    assert finding.message and "{$" not in finding.message and "{?" not in finding.message
-    messages = list(result.report.objects(None, SH.resultMessage))
-    assert len(messages) == 1, "one message per result: the shape's own"
+    check_case(case, shapes, baseline, NS)
 
 
 def test_every_constraint_has_a_broken_fixture(shapes: Graph) -> None:
-    in_shapes = {
-        (str(shape).removeprefix(str(CKGSH)), component_name(parameter))
-        for shape, parameters in shape_constraints(shapes).items()
-        for parameter in parameters
-    }
-    covered = {(case.shape, case.component) for case in CASES}
-    assert in_shapes - covered == set(), "constraints without a row in CASES"
-    assert covered - in_shapes == set(), "rows of CASES for constraints that do not exist"
+    assert uncovered(shapes, CASES) == []
 
 
 def test_every_constraint_has_a_message_and_a_severity(shapes: Graph) -> None:
-    offenders = []
-    for shape, parameters in sorted(shape_constraints(shapes).items()):
-        name = shape.n3(shapes.namespace_manager)
-        if not (isinstance(shape, URIRef) and str(shape).startswith(str(CKGSH))):
-            offenders.append(f"{name}: a shape with constraints must be named in ckgsh:")
-        severities = list(shapes.objects(shape, SH.severity))
-        if len(severities) != 1 or severities[0] not in {SH.Violation, SH.Warning, SH.Info}:
-            offenders.append(f"{name}: needs one sh:severity (Violation, Warning or Info)")
-        own_messages = list(shapes.objects(shape, SH.message))
-        if "sparql" in parameters:
-            for constraint in shapes.objects(shape, SH.sparql):
-                if len(list(shapes.objects(constraint, SH.message))) != 1:
-                    offenders.append(f"{name}: its sh:sparql needs one sh:message")
-            if own_messages:
-                offenders.append(f"{name}: put the sh:message on the sh:sparql node only")
-        elif len(own_messages) != 1:
-            offenders.append(f"{name}: needs one sh:message")
-        if "sparql" in parameters and len(parameters) > 1:
-            offenders.append(f"{name}: keep a SPARQL constraint in a shape of its own")
-    assert offenders == []
+    assert constraints_without_message_or_severity(shapes) == []
 
 
 def test_every_shapes_file_names_its_area() -> None:
@@ -395,7 +274,7 @@ def test_warnings_and_infos_do_not_break_conformance(shapes: Graph, baseline: Gr
         + " ;\n"
         + replace("res:galaxy", "schema:url", "<http://galaxyproject.org/>")
     )
-    result = validate(broken(baseline, update), shapes)
+    result = validate(broken(baseline, update, NS), shapes)
     assert result.conforms
     assert (len(result.violations), len(result.warnings), len(result.infos)) == (0, 1, 1)
     assert result.summary() == "0 violations, 1 warning, 1 info"
@@ -411,21 +290,24 @@ def test_a_violation_breaks_conformance_and_sorts_first(shapes: Graph, baseline:
         + " ;\n"
         + drop("page:about", "schema:name")
     )
-    result = validate(broken(baseline, update), shapes)
+    result = validate(broken(baseline, update, NS), shapes)
     assert not result.conforms
     assert result.summary() == "2 violations, 1 warning"
     assert [f.severity for f in result.findings] == ["Violation", "Violation", "Warning"]
-    assert [f.focus for f in result.violations] == [expand("page:about"), expand("res:galaxy")]
+    assert [f.focus for f in result.violations] == [
+        expand("page:about", NS),
+        expand("res:galaxy", NS),
+    ]
     assert result.by_shape() == {str(CKGSH["name-exactlyOne"]): 2, str(CKGSH["url-scheme"]): 1}
 
 
 def test_finding_to_dict(shapes: Graph, baseline: Graph) -> None:
     update = replace("res:dublin-core", "schema:url", "<hhttps://www.dublincore.org/>")
-    (finding,) = validate(broken(baseline, update), shapes).findings
+    (finding,) = validate(broken(baseline, update, NS), shapes).findings
     assert finding.to_dict() == {
         "severity": "Warning",
-        "focus": expand("res:dublin-core"),
-        "path": expand("schema:url"),
+        "focus": expand("res:dublin-core", NS),
+        "path": expand("schema:url", NS),
         "value": "hhttps://www.dublincore.org/",
         "message": finding.message,
         "shape": str(CKGSH["url-scheme"]),

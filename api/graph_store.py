@@ -1,0 +1,201 @@
+"""``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
+
+``?graph=<absolute IRI>`` names a named graph, ``?default`` the store's real default
+graph (not the union of named graphs that ``/sparql`` queries see); exactly one of them.
+
+- GET/HEAD: the graph as Turtle (default), N-Triples, JSON-LD or RDF/XML by ``Accept``;
+  404 for a named graph that does not exist.
+- PUT: replace the graph with the body; POST: merge the body into it. The body is
+  parsed completely before the store is touched (a malformed body changes nothing),
+  then written in one transaction. 201 when this created the graph, 204 otherwise.
+- DELETE: drop the graph; 204, or 404 for a named graph that does not exist.
+
+Writes need the bearer token (``require_write``). Named graph IRIs reach the store only
+as validated ``NamedNode`` objects through ``replace_graph``/``load``/``query``; the
+default graph is written by SPARQL Update built from pyoxigraph-serialised terms only.
+The store keeps no empty named graphs: a graph emptied by PUT or DELETE no longer exists.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from api.auth import require_write
+from api.context import get_store
+from api.errors import ApiError, bad_request, not_acceptable, unsupported_media_type
+from kg import formats
+from kg.store import STAGING_PREFIX, QuerySyntaxError, ReadOnlyError, Store
+
+bp = Blueprint("graph_store", __name__)
+
+Target = ox.NamedNode | ox.DefaultGraph
+
+#: What GET can answer, the first being the default.
+GET_FORMATS: tuple[formats.Format, ...] = tuple(
+    formats.BY_NAME[name] for name in ("turtle", "ntriples", "jsonld", "rdfxml")
+)
+#: What PUT and POST accept, by Content-Type.
+PARSERS: dict[str, ox.RdfFormat] = {f.media_type: f.rdf for f in GET_FORMATS}
+
+_ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_PLAIN_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
+
+
+def _target() -> Target:
+    """The graph the request names: ``?graph=IRI`` or ``?default``, exactly one."""
+    graphs = request.args.getlist("graph")
+    default = "default" in request.args
+    if default and graphs:
+        raise bad_request("use either 'graph' or 'default', not both")
+    if default:
+        return ox.DefaultGraph()
+    if not graphs:
+        raise bad_request("name a graph: '?graph=<absolute IRI>' or '?default'")
+    if len(graphs) > 1:
+        raise bad_request("exactly one 'graph' parameter is allowed")
+    try:
+        graph = ox.NamedNode(graphs[0])
+    except ValueError as exc:
+        raise bad_request(f"'graph' must be an absolute IRI ({graphs[0]!r}: {exc})") from None
+    if graph.value.startswith(STAGING_PREFIX):
+        raise bad_request(f"graph IRIs starting with {STAGING_PREFIX} are reserved")
+    return graph
+
+
+def _exists(store: Store, graph: Target) -> bool:
+    """A named graph exists when the store lists it; the default graph when it has triples."""
+    if isinstance(graph, ox.DefaultGraph):
+        return bool(store.query("ASK { ?s ?p ?o }", default_graph=[graph]))
+    return graph in store.named_graphs()
+
+
+def _not_found(graph: ox.NamedNode) -> ApiError:
+    return ApiError(404, f"no graph named <{graph.value}>")
+
+
+def _choose_format() -> formats.Format:
+    if not request.accept_mimetypes:
+        return GET_FORMATS[0]
+    offered = [f.media_type for f in GET_FORMATS]
+    names = {f.name for f in GET_FORMATS}
+    offered += [alias for alias, name in formats.ALIASES.items() if name in names]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise not_acceptable(
+            f"none of the accepted media types ({request.headers.get('Accept')}) is "
+            f"available; offered: {', '.join(f.media_type for f in GET_FORMATS)}"
+        )
+    name = formats.ALIASES.get(best)
+    return next(f for f in GET_FORMATS if f.media_type == best or f.name == name)
+
+
+def _body_triples(graph: Target) -> list[ox.Triple]:
+    """Parse the whole request body (blank nodes renamed apart from the store's)."""
+    mimetype = request.mimetype
+    fmt = PARSERS.get(mimetype)
+    if fmt is None:
+        raise unsupported_media_type(
+            f"send the graph as {', '.join(PARSERS)}, not {mimetype or 'no media type'}"
+        )
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise unsupported_media_type(f"RDF bodies must be UTF-8, not {charset}")
+    body = request.get_data(cache=False)
+    # Relative IRIs resolve against the named graph's IRI; the default graph has no base.
+    base = graph.value if isinstance(graph, ox.NamedNode) else None
+    try:
+        quads = ox.parse(
+            body,
+            format=fmt,
+            base_iri=base,
+            without_named_graphs=True,
+            rename_blank_nodes=True,
+        )
+        return [quad.triple for quad in quads]
+    except SyntaxError as exc:
+        raise bad_request(f"malformed {mimetype} body: {exc}") from None
+
+
+def _insert_data(triples: list[ox.Triple]) -> str:
+    """An ``INSERT DATA`` operation for the default graph, from serialised terms only."""
+    lines = []
+    for t in triples:
+        terms = (t.subject, t.predicate, t.object)
+        if not all(isinstance(term, _PLAIN_TERMS) for term in terms):
+            raise bad_request("triple terms cannot be stored in the default graph")
+        lines.append(" ".join(str(term) for term in terms) + " .")
+    return "INSERT DATA {\n" + "\n".join(lines) + "\n}"
+
+
+def _update_default(store: Store, text: str) -> None:
+    try:
+        store.update(text)
+    except QuerySyntaxError as exc:
+        raise bad_request(f"the body cannot be stored in the default graph: {exc}") from None
+
+
+def _no_content(status: int) -> Response:
+    response = Response(status=status)
+    del response.headers["Content-Type"]
+    return response
+
+
+def _write(replace: bool) -> Response:
+    require_write()
+    graph = _target()
+    triples = _body_triples(graph)
+    store = get_store()
+    existed = _exists(store, graph)
+    try:
+        if isinstance(graph, ox.DefaultGraph):
+            text = _insert_data(triples)
+            _update_default(store, f"DROP SILENT DEFAULT ;\n{text}" if replace else text)
+        elif replace:
+            store.replace_graph(graph, triples)
+        else:
+            store.load(triples, graph)
+    except ReadOnlyError:
+        raise ApiError(403, "the store is read-only") from None
+    return _no_content(201 if not existed and triples else 204)
+
+
+@bp.route("/store", methods=["GET"])
+def get_graph() -> Response:
+    graph = _target()
+    store = get_store()
+    if isinstance(graph, ox.NamedNode) and not _exists(store, graph):
+        raise _not_found(graph)
+    fmt = _choose_format()
+    body = formats.serialize(store.query(_ALL_TRIPLES, default_graph=[graph]), fmt)
+    response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/store", methods=["PUT"])
+def put_graph() -> Response:
+    return _write(replace=True)
+
+
+@bp.route("/store", methods=["POST"])
+def post_graph() -> Response:
+    return _write(replace=False)
+
+
+@bp.route("/store", methods=["DELETE"])
+def delete_graph() -> Response:
+    require_write()
+    graph = _target()
+    store = get_store()
+    try:
+        if isinstance(graph, ox.DefaultGraph):
+            _update_default(store, "DROP SILENT DEFAULT")
+        elif not _exists(store, graph):
+            raise _not_found(graph)
+        else:
+            # Replacing with nothing drops the graph, atomically.
+            store.replace_graph(graph, [])
+    except ReadOnlyError:
+        raise ApiError(403, "the store is read-only") from None
+    return _no_content(204)

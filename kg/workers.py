@@ -1,0 +1,178 @@
+"""Query workers: SPARQL queries in processes that can be killed at a timeout.
+
+pyoxigraph cannot interrupt a running query, so a query with a time limit runs
+in a worker process that opens the on-disk store read-only (RocksDB allows
+read-only opens beside the writer). A worker reopens the store whenever the
+store's generation has changed, so each query reads one consistent snapshot
+of the latest committed state. When a query outlives the timeout its worker is
+killed (the CPU is freed at once) and replaced on the next demand; the other
+workers, and so other clients' queries, carry on.
+
+A memory store cannot be shared with another process: it runs its queries in
+the server's own threads, without a hard time limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from kg import formats
+
+_CONTEXT = mp.get_context("spawn")
+
+
+class QueryTimeout(Exception):
+    """The query ran longer than the limit and was stopped."""
+
+
+class WorkerError(Exception):
+    """The worker reported an error; ``kind`` is 'syntax' or 'evaluation'."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(kind, message)  # both in args, so it pickles across the pipe
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Task:
+    text: str
+    default_graph: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    solutions_format: str | None  # format names (kg.formats), chosen by the caller
+    graph_format: str | None
+    generation: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "solutions" | "graph"
+    format: str | None  # None: no acceptable format for this kind
+    body: bytes
+
+
+#: Messages of errors a read-only open may meet while the writer compacts files away.
+_RACES = ("No such file or directory", "Corruption")
+_ATTEMPTS = 3
+
+
+def _serve(path: str, conn: Connection) -> None:  # runs in the worker process
+    store, generation = None, None
+    while True:
+        try:
+            task: Task = conn.recv()
+        except EOFError:
+            return
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                if store is None or generation != task.generation:
+                    store = ox.Store.read_only(path)
+                    generation = task.generation
+                conn.send(_answer(store, task))
+                break
+            except SyntaxError as exc:
+                conn.send(WorkerError("syntax", str(exc)))
+                break
+            except Exception as exc:  # noqa: BLE001 - reported to the caller, worker lives on
+                if attempt < _ATTEMPTS and any(r in str(exc) for r in _RACES):
+                    store = None  # the snapshot lost files to a compaction: reopen
+                    continue
+                conn.send(WorkerError("evaluation", f"{type(exc).__name__}: {exc}"))
+                break
+
+
+def _answer(store: ox.Store, task: Task) -> Answer:
+    result = store.query(
+        task.text,
+        use_default_graph_as_union=task.default_graph is None,
+        default_graph=[ox.NamedNode(g) for g in task.default_graph]
+        if task.default_graph is not None
+        else None,
+        named_graphs=[ox.NamedNode(g) for g in task.named_graphs]
+        if task.named_graphs is not None
+        else None,
+    )
+    kind = formats.result_kind(result)
+    name = task.solutions_format if kind == "solutions" else task.graph_format
+    body = formats.serialize(result, formats.BY_NAME[name]) if name else b""
+    return Answer(kind, name, body)
+
+
+class _Worker:
+    def __init__(self, path: str):
+        self.conn, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(target=_serve, args=(path, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """At most ``size`` worker processes over the on-disk store at ``path``."""
+
+    def __init__(self, path: str, size: int, timeout: float):
+        self.path = path
+        self.timeout = timeout
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        self.timeouts = 0
+
+    def run(self, task: Task) -> Answer:
+        with self._slots:
+            worker = self._take()
+            try:
+                worker.conn.send(task)
+                if not worker.conn.poll(self.timeout):
+                    self._discard(worker)
+                    self.timeouts += 1
+                    raise QueryTimeout(
+                        f"the query ran longer than {self.timeout:g} s and was stopped"
+                    )
+                reply = worker.conn.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                self._discard(worker)
+                raise WorkerError("evaluation", "the query worker died") from None
+            except QueryTimeout:
+                raise
+            except BaseException:
+                self._discard(worker)
+                raise
+            self._idle.put(worker)
+        if isinstance(reply, WorkerError):
+            raise reply
+        return reply
+
+    def _take(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            worker = _Worker(self.path)
+            with self._lock:
+                self._all.add(worker)
+            return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.kill()
