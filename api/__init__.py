@@ -37,12 +37,14 @@ def create_app(
         app.extensions["kg.query_pool"] = pool
         atexit.register(pool.close)
 
-    from api import description, errors, graph_store, health, sparql, web
+    from api import description, errors, graph_store, health, metrics, sparql, web
 
+    app.extensions["kg.metrics"] = metrics.Metrics()
     errors.register(app)
     web.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(description.bp)
+    app.register_blueprint(metrics.bp)
     return app

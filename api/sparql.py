@@ -23,6 +23,7 @@ from api.auth import require_write
 from api.context import get_settings, get_store
 from api.description import endpoint_url, graph_response, service_description
 from api.errors import ApiError, bad_request, unsupported_media_type
+from api.metrics import get_metrics
 from api.negotiation import choose_format
 from kg import formats
 from kg.federation import ServiceRefused, check_services
@@ -36,6 +37,8 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")
+#: Set (to the row limit) when a result was cut at KG_MAX_ROWS.
+TRUNCATED_HEADER = "KG-Results-Truncated"
 
 
 @dataclass
@@ -128,25 +131,32 @@ def sparql() -> Response:
 def _query(op: Operation) -> Response:
     _check_services(op.text, is_update=False)
     slots = _slots()
+    metrics = get_metrics()
     if not slots.acquire(blocking=False):
+        metrics.event("query_rejections")
         raise Saturated()
+    metrics.query_started()
     try:
         pool: QueryPool | None = current_app.extensions.get("kg.query_pool")
-        body, fmt = _run_in_pool(pool, op) if pool is not None else _run_here(op)
+        body, fmt, truncated = _run_in_pool(pool, op) if pool is not None else _run_here(op)
     except QuerySyntaxError as exc:
         raise bad_request(f"malformed SPARQL query: {exc}") from None
     except QueryTimeout as exc:
+        metrics.event("query_timeouts")
         raise ApiError(503, str(exc), {"Retry-After": "5"}) from None
     except OSError as exc:  # pyoxigraph reports evaluation and SERVICE failures this way
         raise ApiError(502 if "SERVICE" in str(exc).upper() else 500, str(exc)) from None
     finally:
+        metrics.query_finished()
         slots.release()
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
+    if truncated:
+        response.headers[TRUNCATED_HEADER] = str(get_settings().max_rows)
     return response
 
 
-def _run_here(op: Operation) -> tuple[bytes, formats.Format]:
+def _run_here(op: Operation) -> tuple[bytes, formats.Format, bool]:
     """In the server's thread (memory stores): no hard time limit."""
     result = get_store().query(
         op.text,
@@ -154,10 +164,11 @@ def _run_here(op: Operation) -> tuple[bytes, formats.Format]:
         named_graphs=op.iris("named-graph-uri"),
     )
     fmt = _choose_format(formats.result_kind(result), op.params)
-    return formats.serialize(result, fmt), fmt
+    body, truncated = formats.serialize_limited(result, fmt, get_settings().max_rows)
+    return body, fmt, truncated
 
 
-def _run_in_pool(pool: QueryPool, op: Operation) -> tuple[bytes, formats.Format]:
+def _run_in_pool(pool: QueryPool, op: Operation) -> tuple[bytes, formats.Format, bool]:
     """In a worker process that is killed at the timeout (on-disk stores)."""
     chosen: dict[str, formats.Format | ApiError] = {}
     for kind in ("solutions", "graph"):
@@ -178,6 +189,7 @@ def _run_in_pool(pool: QueryPool, op: Operation) -> tuple[bytes, formats.Format]
         solutions_format=name("solutions"),
         graph_format=name("graph"),
         generation=get_store().generation,
+        max_rows=get_settings().max_rows,
     )
     try:
         answer = pool.run(task)
@@ -188,7 +200,7 @@ def _run_in_pool(pool: QueryPool, op: Operation) -> tuple[bytes, formats.Format]
     fmt = chosen[answer.kind]
     if isinstance(fmt, ApiError):
         raise fmt
-    return answer.body, fmt
+    return answer.body, fmt, answer.truncated
 
 
 def _values(nodes: list[ox.NamedNode] | None) -> tuple[str, ...] | None:

@@ -21,6 +21,7 @@ import uuid
 from flask import Flask, Response, g, request
 
 from api.context import get_store
+from api.metrics import get_metrics
 
 log = logging.getLogger("converge_kg.access")
 
@@ -73,7 +74,8 @@ def register(app: Flask) -> None:
         if request.method != "OPTIONS":
             response.headers.setdefault("Access-Control-Allow-Origin", "*")
             response.headers.setdefault(
-                "Access-Control-Expose-Headers", "ETag, Last-Modified, Retry-After"
+                "Access-Control-Expose-Headers",
+                "ETag, Last-Modified, Retry-After, KG-Results-Truncated",
             )
         if request.method in READ_METHODS and response.status_code == 200:
             response.set_etag(_etag(), weak=True)
@@ -82,6 +84,8 @@ def register(app: Flask) -> None:
         _compress(response)
         started = g.get("started")
         duration = (time.perf_counter() - started) * 1000 if started else 0.0
+        route = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
+        get_metrics().observe(route, request.method, response.status_code, duration / 1000)
         log.info(
             "%s %s %s %d %.1fms",
             request.remote_addr,

@@ -91,6 +91,12 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "max_rows",
+        lambda: 100_000,
+        "Most solutions or triples one query answers; more are cut and the cut is signalled.",
+        int,
+    ),
+    Setting(
         "max_concurrent_queries",
         lambda: 8,
         "Queries run at once; more are answered 503 with Retry-After.",
@@ -162,6 +168,7 @@ class Settings:
     data_dir: str
     max_query_bytes: int
     query_timeout: float
+    max_rows: int
     max_concurrent_queries: int
     write_token: str
     read_only: bool

@@ -6,6 +6,8 @@ Shared by the API (content negotiation) and the CLI (``--format``).
 from __future__ import annotations
 
 import io
+import itertools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -115,6 +117,65 @@ def serialize(result: QueryResult, fmt: Format) -> bytes:
         as_quads = fmt.rdf.supports_datasets
         ox.serialize(_triples(result, as_quads), out, format=fmt.rdf, prefixes=prefixes)
     return out.getvalue()
+
+
+def serialize_limited(result: QueryResult, fmt: Format, max_rows: int) -> tuple[bytes, bool]:
+    """Serialise at most ``max_rows`` solutions or triples; also say whether some were cut.
+
+    A truncated SPARQL JSON result carries ``"truncated": true`` beside ``head``.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        return serialize(result, fmt), False
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = list(itertools.islice(result, max_rows + 1))
+        truncated = len(rows) > max_rows
+        document = {
+            "head": {"vars": variables},
+            "results": {
+                "bindings": [
+                    {v: _json_term(row[v]) for v in variables if row[v] is not None}
+                    for row in rows[:max_rows]
+                ]
+            },
+        }
+        if fmt.results == ox.QueryResultsFormat.JSON:
+            if truncated:
+                document["truncated"] = True
+            return json.dumps(document, ensure_ascii=False).encode("utf-8"), truncated
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        return serialize(parsed, fmt), truncated
+    triples = list(itertools.islice(result, max_rows + 1))
+    return serialize(triples[:max_rows], fmt), len(triples) > max_rows
+
+
+def _json_term(term: object) -> dict:
+    """A term in the SPARQL 1.1 Query Results JSON Format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _triples(result: Iterable[ox.Triple], as_quads: bool) -> Iterable[ox.Triple | ox.Quad]:

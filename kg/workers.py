@@ -51,6 +51,7 @@ class Task:
     solutions_format: str | None  # format names (kg.formats), chosen by the caller
     graph_format: str | None
     generation: int
+    max_rows: int
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Answer:
     kind: str  # "solutions" | "graph"
     format: str | None  # None: no acceptable format for this kind
     body: bytes
+    truncated: bool
 
 
 #: Messages of errors a read-only open may meet while the writer compacts files away.
@@ -103,8 +105,10 @@ def _answer(store: ox.Store, task: Task) -> Answer:
     )
     kind = formats.result_kind(result)
     name = task.solutions_format if kind == "solutions" else task.graph_format
-    body = formats.serialize(result, formats.BY_NAME[name]) if name else b""
-    return Answer(kind, name, body)
+    if name is None:
+        return Answer(kind, None, b"", False)
+    body, truncated = formats.serialize_limited(result, formats.BY_NAME[name], task.max_rows)
+    return Answer(kind, name, body, truncated)
 
 
 class _Worker:

@@ -66,6 +66,8 @@ def test_runaway_query_is_stopped_while_cheap_queries_answer(limited):
     assert r.status_code == 503 and "stopped" in r.json()["error"]
     assert r.headers["Retry-After"]
     assert pool.timeouts == 1
+    metrics = requests.get(f"{base}/metrics", timeout=10).text
+    assert "kg_query_timeouts_total 1" in metrics.splitlines()
     assert all(w.process.is_alive() for w in pool._all)  # the killed worker is gone
     # the pool serves on with a fresh worker
     assert requests.get(f"{base}/sparql", params={"query": CHEAP}, timeout=30).status_code == 200
@@ -110,3 +112,34 @@ def test_worker_errors_and_negotiation(limited, params, headers, status):
     base, _ = limited
     r = requests.get(f"{base}/sparql", params=params, headers=headers, timeout=30)
     assert r.status_code == status, r.text
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+@pytest.mark.parametrize(
+    "accept", ["application/sparql-results+json", "text/csv", "application/n-triples"]
+)
+def test_results_are_capped_with_a_signal(where, accept, disk_store_path, settings, serve):
+    store = open_store("memory") if where == "memory" else open_store(f"oxigraph:{disk_store_path}")
+    if where == "memory":
+        load(store, settings, "rdmkit")
+    app = create_app(settings=settings.with_overrides(max_rows=7), store=store)
+    base = serve(app)
+    form = "CONSTRUCT { ?s ?p ?o } WHERE" if accept == "application/n-triples" else "SELECT * WHERE"
+    q = f"{form} {{ ?s ?p ?o }}"
+    r = requests.get(f"{base}/sparql", params={"query": q}, headers={"Accept": accept}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.headers["KG-Results-Truncated"] == "7"
+    if accept.endswith("json"):
+        body = r.json()
+        assert body["truncated"] is True and len(body["results"]["bindings"]) == 7
+    else:
+        assert len(r.text.strip().splitlines()) == 7 + (accept == "text/csv")
+    small = requests.get(
+        f"{base}/sparql", params={"query": q + " LIMIT 7"}, headers={"Accept": accept}, timeout=30
+    )
+    assert "KG-Results-Truncated" not in small.headers
+    if accept.endswith("json"):
+        assert "truncated" not in small.json()
+    if "kg.query_pool" in app.extensions:
+        app.extensions["kg.query_pool"].close()
+    store.close()

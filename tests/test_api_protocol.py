@@ -261,3 +261,56 @@ def test_access_log_has_the_duration(live_server, caplog):
         requests.get(f"{live_server}/health", timeout=10)
     lines = [r.getMessage() for r in caplog.records if r.name == "converge_kg.access"]
     assert any(" GET /health 200 " in line and line.endswith("ms") for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("http://127.0.0.1:9/sparql", "loopback"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("http://10.0.0.1/sparql", "private"),
+        ("http://localhost:9/sparql", "loopback"),
+        ("https://query.wikidata.org/sparql", "not in KG_SERVICE_ALLOWLIST"),
+    ],
+)
+def test_service_is_refused_over_http(settings, serve, endpoint, reason):
+    allow = "http://127.0.0.1:9/sparql,http://169.254.169.254/latest/meta-data,http://10.0.0.1/sparql,http://localhost:9/sparql"
+    base = serve(
+        create_app(
+            settings=settings.with_overrides(service_allowlist=allow), store=open_store("memory")
+        )
+    )
+    query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
+    r = requests.get(f"{base}/sparql", params={"query": query}, timeout=10)
+    message = error_of(r, 403)
+    assert endpoint in message and reason in message
+
+
+def test_service_in_an_update_is_refused_too(writable):
+    base, store, token = writable
+    update = "INSERT { ?s ?p ?o } WHERE { SERVICE <http://10.0.0.1/sparql> { ?s ?p ?o } }"
+    r = requests.post(f"{base}/sparql", data={"update": update}, headers=auth(token), timeout=10)
+    assert "http://10.0.0.1/sparql" in error_of(r, 403)
+
+
+def test_metrics_count_requests_latency_and_rejections(settings, serve):
+    app = create_app(
+        settings=settings.with_overrides(max_concurrent_queries=1), store=open_store("memory")
+    )
+    base = serve(app)
+    for _ in range(3):
+        requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=10)
+    app.extensions["kg.query_slots"].acquire()
+    try:
+        requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=10)
+    finally:
+        app.extensions["kg.query_slots"].release()
+    text = requests.get(f"{base}/metrics", timeout=10).text
+    lines = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    assert lines['kg_http_requests_total{route="/sparql",method="GET",status="200"}'] == "3"
+    assert lines['kg_http_requests_total{route="/sparql",method="GET",status="503"}'] == "1"
+    assert lines['kg_http_request_duration_seconds_count{route="/sparql"}'] == "4"
+    assert lines['kg_http_request_duration_seconds_bucket{route="/sparql",le="+Inf"}'] == "4"
+    assert lines["kg_query_rejections_total"] == "1"
+    assert lines["kg_queries_running"] == "0"
+    assert "# TYPE kg_http_request_duration_seconds histogram" in text
