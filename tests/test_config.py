@@ -51,3 +51,11 @@ def test_malformed_config_file_names_the_line(tmp_path):
     path.write_text("[kg]\nport = \n")
     with pytest.raises(SettingsError, match="line 2"):
         Settings.load(environ={"KG_CONFIG": str(path)})
+
+
+def test_readme_documents_every_setting():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [s.env for s in SETTINGS if s.env not in readme]
+    assert missing == []
