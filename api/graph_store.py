@@ -23,7 +23,8 @@ from flask import Blueprint, Response, request
 
 from api.auth import require_write
 from api.context import get_store
-from api.errors import ApiError, bad_request, not_acceptable, unsupported_media_type
+from api.errors import ApiError, bad_request, unsupported_media_type
+from api.negotiation import choose_format
 from kg import formats
 from kg.store import STAGING_PREFIX, QuerySyntaxError, ReadOnlyError, Store
 
@@ -31,12 +32,11 @@ bp = Blueprint("graph_store", __name__)
 
 Target = ox.NamedNode | ox.DefaultGraph
 
-#: What GET can answer, the first being the default.
-GET_FORMATS: tuple[formats.Format, ...] = tuple(
-    formats.BY_NAME[name] for name in ("turtle", "ntriples", "jsonld", "rdfxml")
-)
-#: What PUT and POST accept, by Content-Type.
-PARSERS: dict[str, ox.RdfFormat] = {f.media_type: f.rdf for f in GET_FORMATS}
+#: What PUT and POST accept, by Content-Type (GET answers every graph format).
+PARSERS: dict[str, ox.RdfFormat] = {
+    formats.BY_NAME[name].media_type: formats.BY_NAME[name].rdf
+    for name in ("turtle", "ntriples", "jsonld", "rdfxml")
+}
 
 _ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _PLAIN_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
@@ -72,22 +72,6 @@ def _exists(store: Store, graph: Target) -> bool:
 
 def _not_found(graph: ox.NamedNode) -> ApiError:
     return ApiError(404, f"no graph named <{graph.value}>")
-
-
-def _choose_format() -> formats.Format:
-    if not request.accept_mimetypes:
-        return GET_FORMATS[0]
-    offered = [f.media_type for f in GET_FORMATS]
-    names = {f.name for f in GET_FORMATS}
-    offered += [alias for alias, name in formats.ALIASES.items() if name in names]
-    best = request.accept_mimetypes.best_match(offered)
-    if best is None:
-        raise not_acceptable(
-            f"none of the accepted media types ({request.headers.get('Accept')}) is "
-            f"available; offered: {', '.join(f.media_type for f in GET_FORMATS)}"
-        )
-    name = formats.ALIASES.get(best)
-    return next(f for f in GET_FORMATS if f.media_type == best or f.name == name)
 
 
 def _body_triples(graph: Target) -> list[ox.Triple]:
@@ -166,7 +150,7 @@ def get_graph() -> Response:
     store = get_store()
     if isinstance(graph, ox.NamedNode) and not _exists(store, graph):
         raise _not_found(graph)
-    fmt = _choose_format()
+    fmt = choose_format("graph")
     body = formats.serialize(store.query(_ALL_TRIPLES, default_graph=[graph]), fmt)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
