@@ -37,7 +37,7 @@ def create_app(
         app.extensions["kg.query_pool"] = pool
         atexit.register(pool.close)
 
-    from api import description, errors, graph_store, health, metrics, sparql, web
+    from api import description, errors, graph_store, health, metrics, queries, sparql, web
 
     app.extensions["kg.metrics"] = metrics.Metrics()
     errors.register(app)
@@ -47,4 +47,5 @@ def create_app(
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(description.bp)
     app.register_blueprint(metrics.bp)
+    app.register_blueprint(queries.bp)
     return app

@@ -16,8 +16,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kg import formats
+from kg.catalog import CatalogError, load_catalog
 from kg.config import SETTINGS, Settings, SettingsError
 from kg.namespaces import Iris
+from kg.pages import run_page
+from kg.parameters import ParameterError
 from kg.progress import Progress
 from kg.queries import UnknownQuery, query_text
 from kg.store import QuerySyntaxError, Store, StoreError, open_store
@@ -272,6 +275,68 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_queries_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    catalog = load_catalog(settings.queries_dir)
+    if args.format == "json":
+        print(json.dumps([q.to_dict() for q in catalog], indent=2, ensure_ascii=False))
+        return 0
+    rows = [
+        (
+            q.name,
+            " ".join(f"{p.name}:{p.type}{'' if p.required else '?'}" for p in q.parameters),
+            q.title,
+        )
+        for q in catalog
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(("name", "parameters"))]
+    print(f"{'name':<{widths[0]}}  {'parameters':<{widths[1]}}  title")
+    for name, params, title in rows:
+        print(f"{name:<{widths[0]}}  {params:<{widths[1]}}  {title}")
+    print(f"({len(rows)} queries; name:type? marks an optional parameter)")
+    return 0
+
+
+def cmd_queries_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    query = load_catalog(settings.queries_dir).query(args.name)
+    given: dict[str, str] = {}
+    for item in args.param:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise CliError(f"--param {item!r}: expected NAME=VALUE")
+        if key in given:
+            raise CliError(f"--param {key}: given twice")
+        given[key] = value
+    if args.offset < 0 or (args.limit is not None and not 0 <= args.limit <= settings.max_rows):
+        raise CliError(f"--limit takes 0 to {settings.max_rows} and --offset 0 or more")
+    try:
+        bindings = query.bind(given)
+    except ParameterError as exc:
+        raise CliError(str(exc)) from None
+    with _opened(settings) as store:
+        page = run_page(
+            store,
+            query,
+            bindings,
+            max_rows=settings.max_rows,
+            limit=args.limit,
+            offset=args.offset,
+        )
+    if args.format == "table":
+        print(page.table(max_width=args.width))
+        if page.kind != "boolean" and (page.offset or page.total != len(page.rows)):
+            total = page.total if page.total is not None else f"more than {settings.max_rows}"
+            first = page.offset + 1 if page.rows else page.offset
+            print(f"(rows {first}-{page.offset + len(page.rows)} of {total})")
+    elif args.format == "json":
+        print(json.dumps(page.document(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.buffer.write(page.serialize(formats.BY_NAME[args.format]))
+        sys.stdout.flush()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     settings_help = "\n".join(f"  {s.env:<20} {s.help}" for s in SETTINGS)
     p = argparse.ArgumentParser(
@@ -340,6 +405,22 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv"])
     rp.add_argument("--width", type=int, default=120, help="column width in tables")
     rp.set_defaults(func=cmd_report)
+
+    qs = sub.add_parser("queries", help="the named queries of queries/: list them, run one")
+    qsub = qs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ql = qsub.add_parser("list", help="every named query with its parameters and title")
+    ql.add_argument("--format", default="table", choices=["table", "json"])
+    ql.set_defaults(func=cmd_queries_list)
+    qr = qsub.add_parser("run", help="run a named query with typed parameters")
+    qr.add_argument("name", help="the query's name, e.g. rdmkit/resources_for_stage")
+    qr.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter value"
+    )
+    qr.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv"])
+    qr.add_argument("--limit", type=int, help="at most this many rows (default: KG_MAX_ROWS)")
+    qr.add_argument("--offset", type=int, default=0, help="skip this many rows first")
+    qr.add_argument("--width", type=int, default=60, help="column width in tables")
+    qr.set_defaults(func=cmd_queries_run)
     return p
 
 
@@ -356,7 +437,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QuerySyntaxError as exc:
         print(f"kg: error: malformed SPARQL: {exc}", file=sys.stderr)
         return 2
-    except (LoadError, StoreError, SettingsError, ShapesError, UnknownQuery, OSError) as exc:
+    except (
+        LoadError,
+        StoreError,
+        SettingsError,
+        ShapesError,
+        UnknownQuery,
+        CatalogError,
+        OSError,
+    ) as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

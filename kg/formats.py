@@ -124,33 +124,57 @@ def serialize_limited(result: QueryResult, fmt: Format, max_rows: int) -> tuple[
 
     A truncated SPARQL JSON result carries ``"truncated": true`` beside ``head``.
     """
+    body, truncated, _ = serialize_page(result, fmt, max_rows)
+    return body, truncated
+
+
+def serialize_page(
+    result: QueryResult,
+    fmt: Format,
+    max_rows: int,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[bytes, bool, int | None]:
+    """Serialise one page of a result: skip ``offset`` solutions or triples, keep ``limit``.
+
+    The result is read up to ``max_rows`` + 1 items and no further, so a page never
+    reaches past ``max_rows``. Returns the body, whether the result was cut at
+    ``max_rows``, and the total number of items (None when cut, or for ASK).
+    A cut SPARQL JSON result carries ``"truncated": true`` beside ``head``.
+    """
     if isinstance(result, ox.QueryBoolean):
-        return serialize(result, fmt), False
+        return serialize(result, fmt), False, None
+    end = max_rows if limit is None else min(max_rows, offset + limit)
+    kept: list = []
+    count = 0
+    for item in itertools.islice(result, max_rows + 1):
+        if offset <= count < end:
+            kept.append(item)
+        count += 1
+    truncated = count > max_rows
+    total = None if truncated else count
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = list(itertools.islice(result, max_rows + 1))
-        truncated = len(rows) > max_rows
         document = {
             "head": {"vars": variables},
             "results": {
                 "bindings": [
-                    {v: _json_term(row[v]) for v in variables if row[v] is not None}
-                    for row in rows[:max_rows]
+                    {v: json_term(row[v]) for v in variables if row[v] is not None} for row in kept
                 ]
             },
         }
         if fmt.results == ox.QueryResultsFormat.JSON:
             if truncated:
                 document["truncated"] = True
-            return json.dumps(document, ensure_ascii=False).encode("utf-8"), truncated
+            return json.dumps(document, ensure_ascii=False).encode("utf-8"), truncated, total
         data = json.dumps(document, ensure_ascii=False).encode("utf-8")
         parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-        return serialize(parsed, fmt), truncated
-    triples = list(itertools.islice(result, max_rows + 1))
-    return serialize(triples[:max_rows], fmt), len(triples) > max_rows
+        return serialize(parsed, fmt), truncated, total
+    return serialize(kept, fmt), truncated, total
 
 
-def _json_term(term: object) -> dict:
+def json_term(term: object) -> dict:
     """A term in the SPARQL 1.1 Query Results JSON Format."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -167,9 +191,9 @@ def _json_term(term: object) -> dict:
         return {
             "type": "triple",
             "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
+                "subject": json_term(term.subject),
+                "predicate": json_term(term.predicate),
+                "object": json_term(term.object),
             },
         }
     raise TypeError(f"not an RDF term: {term!r}")

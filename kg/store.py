@@ -85,13 +85,10 @@ _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def values_clause(bindings: Mapping[str, Term]) -> str:
-    """Render typed bindings as a trailing SPARQL ``VALUES`` clause.
+    """Typed bindings as a SPARQL ``VALUES`` block, from validated terms only.
 
-    This is how every backend binds parameters: the terms are pyoxigraph objects
-    (validated on construction) written in their N-Triples form, so no text from
-    a user ever reaches the query unescaped. The clause joins with the query's
-    pattern before grouping and projection, so a bound variable need not be
-    projected.
+    The terms are pyoxigraph objects (validated on construction) written in
+    their N-Triples form, so no text from a user reaches the query unescaped.
     """
     names, terms = [], []
     for name, term in bindings.items():
@@ -101,7 +98,66 @@ def values_clause(bindings: Mapping[str, Term]) -> str:
             raise TypeError(f"binding ?{name}: expected an IRI or a literal, got {term!r}")
         names.append("?" + name)
         terms.append(str(term))
-    return f"\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def bind(text: str, bindings: Mapping[str, Term] | None) -> str:
+    """The query with ``bindings`` as a ``VALUES`` block opening its outer WHERE group.
+
+    This is how every backend binds parameters. Placed first in the group, the
+    block joins with the whole pattern, so FILTERs, OPTIONALs, grouping and
+    projection all see the bound values (a trailing VALUES clause would join
+    only after grouping). A bound variable need not be projected.
+    """
+    if not bindings:
+        return text
+    brace = _outer_where_brace(text)
+    if brace is None:
+        raise QuerySyntaxError("cannot bind parameters: the query has no WHERE group")
+    return f"{text[: brace + 1]} {values_clause(bindings)} {text[brace + 1 :]}"
+
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n\r]*)
+    | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''
+                 |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\s]*>)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
+    | (?P<open>\{)
+    | (?P<close>\})
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _outer_where_brace(text: str) -> int | None:
+    """Offset of the ``{`` that opens the query's WHERE group (comments, strings, IRIs skipped).
+
+    The group follows the first top-level ``WHERE`` keyword; a query written
+    without the keyword (``SELECT * { … }``, ``ASK { … }``) opens it with its
+    first top-level brace, unless it is a CONSTRUCT (whose first brace opens
+    the template).
+    """
+    depth, first_brace, after_where, form = 0, None, False, None
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word":
+            word = match.group().upper()
+            if depth == 0 and form is None and word in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+                form = word
+            after_where = depth == 0 and word == "WHERE"
+        elif kind == "open":
+            if depth == 0:
+                if after_where:
+                    return match.start()
+                if first_brace is None:
+                    first_brace = match.start()
+            depth += 1
+            after_where = False
+        elif kind == "close":
+            depth -= 1
+    return first_brace if form in ("SELECT", "ASK", "DESCRIBE") else None
 
 
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:
@@ -156,7 +212,7 @@ class OxigraphStore:
     ) -> QueryResult:
         try:
             return self._store.query(
-                text + values_clause(bindings) if bindings else text,
+                bind(text, bindings),
                 use_default_graph_as_union=default_graph is None,
                 default_graph=default_graph,
                 named_graphs=named_graphs,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -52,6 +53,8 @@ class Task:
     graph_format: str | None
     generation: int
     max_rows: int
+    offset: int = 0  # a page of the result (kg.formats.serialize_page)
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,12 @@ class Answer:
     format: str | None  # None: no acceptable format for this kind
     body: bytes
     truncated: bool
+    total: int | None = None  # solutions or triples, counted up to max_rows
 
 
 #: Messages of errors a read-only open may meet while the writer compacts files away.
 _RACES = ("No such file or directory", "Corruption")
-_ATTEMPTS = 3
+_ATTEMPTS = 6
 
 
 def _serve(path: str, conn: Connection) -> None:  # runs in the worker process
@@ -87,6 +91,7 @@ def _serve(path: str, conn: Connection) -> None:  # runs in the worker process
             except Exception as exc:  # noqa: BLE001 - reported to the caller, worker lives on
                 if attempt < _ATTEMPTS and any(r in str(exc) for r in _RACES):
                     store = None  # the snapshot lost files to a compaction: reopen
+                    time.sleep(0.05 * attempt)  # bounded: at most ~0.75 s in all
                     continue
                 conn.send(WorkerError("evaluation", f"{type(exc).__name__}: {exc}"))
                 break
@@ -107,8 +112,10 @@ def _answer(store: ox.Store, task: Task) -> Answer:
     name = task.solutions_format if kind == "solutions" else task.graph_format
     if name is None:
         return Answer(kind, None, b"", False)
-    body, truncated = formats.serialize_limited(result, formats.BY_NAME[name], task.max_rows)
-    return Answer(kind, name, body, truncated)
+    body, truncated, total = formats.serialize_page(
+        result, formats.BY_NAME[name], task.max_rows, offset=task.offset, limit=task.limit
+    )
+    return Answer(kind, name, body, truncated, total)
 
 
 class _Worker:

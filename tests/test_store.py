@@ -191,3 +191,19 @@ def test_default_graph_is_the_union_of_named_graphs(store):
     assert [r["s"].value for r in rows] == [EX + "a", EX + "c"]
     rows = store.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[G2])
     assert [r["s"].value for r in rows] == [EX + "c"]
+
+
+def test_bindings_are_seen_by_filters_and_grouping(store):
+    store.load([t("a", 1), t("b", 2), t("c", 3)], G1)
+    rows = store.query(
+        "SELECT ?s WHERE { ?s ?p ?o FILTER(?o >= ?min) } ORDER BY ?s", {"min": ox.Literal(2)}
+    )
+    assert [r["s"].value for r in rows] == [EX + "b", EX + "c"]
+    rows = list(
+        store.query(
+            "SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o FILTER(?o > ?min) }", {"min": ox.Literal(1)}
+        )
+    )
+    assert rows[0]["n"].value == "2"
+    with pytest.raises(QuerySyntaxError, match="no WHERE group"):
+        store.query("CONSTRUCT { ?s ?p ?o } ", {"o": ox.Literal(1)})
