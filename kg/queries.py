@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from kg.config import Settings
@@ -12,8 +13,17 @@ class UnknownQuery(LookupError):
 
 
 def query_text(settings: Settings, name: str) -> str:
-    """The text of ``queries/<name>.rq`` (``name`` like ``curation/worklist``)."""
-    root = Path(settings.queries_dir).resolve()
+    """The text of ``queries/<name>.rq`` (``name`` like ``curation/worklist``).
+
+    Read once per process: the files are part of the installation, and handlers
+    such as ``/.well-known/void`` ask for the same ones on every request.
+    """
+    return _read(settings.queries_dir, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _read(queries_dir: str, name: str) -> str:
+    root = Path(queries_dir).resolve()
     path = (root / f"{name}.rq").resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise UnknownQuery(f"no query named {name!r} in {root}")
