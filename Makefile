@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test build serve system-deps lint format clean
+.PHONY: run test build serve system-deps run-deps lint format clean
+NODE_STAMP := node_modules/.installed-stamp
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -15,16 +17,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-# Java runs owlready2's HermiT reasoner (the ontology consistency test).
-system-deps:
-	@command -v java >/dev/null || { \
-	  apt-get update -q && apt-get install -y -q --no-install-recommends default-jre-headless; }
+# Debian packages, installed once when missing (one apt-get for all of them):
+#   java      owlready2's HermiT reasoner (the ontology consistency test)
+#   chromium  the browser the end-to-end tests drive with playwright-core
+#   virtuoso  the external SPARQL engine the remote-backend tests run against
+#   npm       the browser assets (swagger-ui, leaflet) and playwright-core
+define need_pkgs
+missing=""; \
+for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+  command -v $$cmd >/dev/null || missing="$$missing $${pkg//+/ }"; done; \
+if [ -n "$$missing" ]; then apt-get update -q && $(APT_INSTALL) $$missing; fi
+endef
 
-run: $(STAMP)
+system-deps:
+	@$(call need_pkgs,java:default-jre-headless chromium:chromium virtuoso-t:virtuoso-opensource npm:nodejs+npm)
+
+run-deps:
+	@$(call need_pkgs,npm:nodejs+npm)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $(NODE_STAMP)
+
+run: $(STAMP) run-deps
+	@$(MAKE) --no-print-directory $(NODE_STAMP)
 	$(BIN)/kg build
 	$(BIN)/kg serve
 
 test: $(STAMP) system-deps
+	@$(MAKE) --no-print-directory $(NODE_STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -36,4 +57,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -14,6 +14,10 @@ from kg.store import Store, open_store
 from kg.workers import QueryPool
 
 
+#: (path, label) of the pages in the navigation bar; features add theirs here.
+SITE_NAV: list[tuple[str, str]] = [("/docs", "API docs")]
+
+
 def create_app(
     test_config: Mapping[str, Any] | None = None,
     *,
@@ -37,7 +41,7 @@ def create_app(
         app.extensions["kg.query_pool"] = pool
         atexit.register(pool.close)
 
-    from api import description, errors, graph_store, health, metrics, queries, sparql, web
+    from api import assets, description, errors, graph_store, health, metrics, queries, sparql, web
 
     app.extensions["kg.metrics"] = metrics.Metrics()
     errors.register(app)
@@ -48,4 +52,11 @@ def create_app(
     app.register_blueprint(description.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(assets.bp)
+
+    @app.context_processor
+    def _site_nav() -> dict[str, Any]:
+        # The links of every HTML page's navigation bar (templates/base.html).
+        return {"site_nav": SITE_NAV}
+
     return app

@@ -79,6 +79,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queries_dir", _data_dir("queries"), "Directory of the named queries."),
     Setting("data_dir", _data_dir("data"), "Directory of the curated project data."),
     Setting(
+        "assets_dir",
+        lambda: str(PROJECT_ROOT / "node_modules"),
+        "Directory of the browser assets installed from npm at set-up (node_modules).",
+    ),
+    Setting(
         "max_query_bytes",
         lambda: 1_000_000,
         "Largest accepted SPARQL request body, in bytes.",
@@ -166,6 +171,7 @@ class Settings:
     shapes_dir: str
     queries_dir: str
     data_dir: str
+    assets_dir: str
     max_query_bytes: int
     query_timeout: float
     max_rows: int

@@ -1,0 +1,56 @@
+"""Third-party browser assets (installed from npm at set-up) and the site's own.
+
+``/vendor/<package>/<file>`` serves files from the npm packages named in
+``VENDOR_FILES`` only — never an arbitrary path of ``node_modules``. The files
+themselves are never committed: ``make run`` / ``make test`` install them with
+``npm ci`` from ``package-lock.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, send_from_directory
+
+from api.context import get_settings
+
+bp = Blueprint("assets", __name__)
+
+#: package -> (folder inside the package, files served from it)
+VENDOR_FILES: dict[str, tuple[str, frozenset[str]]] = {
+    "swagger-ui-dist": (
+        "",
+        frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"}),
+    ),
+    "leaflet": (
+        "dist",
+        frozenset(
+            {
+                "leaflet.css",
+                "leaflet.js",
+                "images/marker-icon.png",
+                "images/marker-icon-2x.png",
+                "images/marker-shadow.png",
+                "images/layers.png",
+                "images/layers-2x.png",
+            }
+        ),
+    ),
+}
+
+
+def vendor_path(package: str) -> Path:
+    folder, _ = VENDOR_FILES[package]
+    return Path(get_settings().assets_dir) / package / folder
+
+
+@bp.get("/vendor/<package>/<path:filename>")
+def vendor(package: str, filename: str):
+    entry = VENDOR_FILES.get(package)
+    if entry is None or filename not in entry[1]:
+        abort(404)
+    root = vendor_path(package)
+    if not (root / filename).is_file():
+        # Set-up did not run `npm ci`: say so instead of a bare 404.
+        abort(503, description=f"browser assets missing: run `make run` (npm ci) — {package}")
+    return send_from_directory(root, filename, max_age=86400)
