@@ -13,7 +13,6 @@ from kg.config import Settings
 from kg.store import Store, open_store
 from kg.workers import QueryPool
 
-
 #: (path, label) of the pages in the navigation bar; features add theirs here.
 SITE_NAV: list[tuple[str, str]] = [("/docs", "API docs")]
 
