@@ -14,7 +14,7 @@ from kg.store import Store, open_store
 from kg.workers import QueryPool
 
 #: (path, label) of the pages in the navigation bar; features add theirs here.
-SITE_NAV: list[tuple[str, str]] = [("/docs", "API docs")]
+SITE_NAV: list[tuple[str, str]] = [("/docs", "API docs"), ("/query", "Query")]
 
 
 def create_app(
@@ -52,6 +52,9 @@ def create_app(
     app.register_blueprint(metrics.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(assets.bp)
+    from api import web_pages
+
+    app.register_blueprint(web_pages.bp)
 
     @app.context_processor
     def _site_nav() -> dict[str, Any]:

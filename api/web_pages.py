@@ -1,0 +1,180 @@
+"""``/query``: the SPARQL query page, and the template filters every HTML page uses.
+
+``GET /query`` shows a form: a textarea and a select offering the named queries of
+the catalog (``queries/``). ``GET /query?example=<name>`` fills the textarea with that
+query, its example parameters bound as a ``VALUES`` block rendered from typed terms
+(:func:`kg.store.bind`), and runs it; ``POST /query`` (form field ``query``) runs the
+text as written. Queries run through :func:`api.execution.run_query`, under the limits
+of ``/sparql`` (SERVICE check, concurrency slots, worker timeouts, ``KG_MAX_ROWS``);
+the first :data:`SHOWN_ROWS` rows are shown as an HTML table with a note saying how
+many more there are. A malformed or refused query is shown as a message on the page,
+answered with the error's status (400, 403, 503…), never a 500 page.
+
+Filters for templates (registered on the app):
+
+- ``href``: a URL from the data made safe for ``href`` (http/https only, else None);
+  an IRI under the base IRI becomes this site's path, so links stay on the site.
+- ``term``: a short text for a SPARQL JSON term (IRIs bare, literals by value).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, render_template, request
+
+from api.context import get_settings
+from api.errors import ApiError
+from api.execution import run_query
+from api.queries import get_catalog
+from kg.catalog import NamedQuery, UnknownQuery
+from kg.pages import TRANSPORT, Page
+from kg.parameters import ParameterError
+from kg.store import bind
+
+bp = Blueprint("web_pages", __name__)
+
+#: Rows of a result shown on the query page; the rest are counted, not shown.
+SHOWN_ROWS = 200
+
+OPENAPI_PATHS: dict[str, dict] = {
+    "/query": {
+        "get": {
+            "summary": "SPARQL query page (HTML)",
+            "description": (
+                "A form to write a SPARQL query or pick one of the catalog's named queries. "
+                f"With `example`, runs that named query with its example parameters and shows "
+                f"the first {SHOWN_ROWS} rows as an HTML table."
+            ),
+            "tags": ["web pages"],
+            "parameters": [
+                {
+                    "name": "example",
+                    "in": "query",
+                    "required": False,
+                    "description": "Name of a named query (GET /queries lists them).",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "query",
+                    "in": "query",
+                    "required": False,
+                    "description": "SPARQL query text to run.",
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": {"description": "The page", "content": {"text/html": {}}},
+                "400": {
+                    "description": "The page, showing why the query failed",
+                    "content": {"text/html": {}},
+                },
+                "404": {
+                    "description": "The page, saying the example does not exist",
+                    "content": {"text/html": {}},
+                },
+            },
+        },
+        "post": {
+            "summary": "Run a SPARQL query from the query page (HTML result table)",
+            "tags": ["web pages"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"query": {"type": "string"}},
+                            "required": ["query"],
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {"description": "The page with the result", "content": {"text/html": {}}},
+                "400": {
+                    "description": "The page, showing why the query failed",
+                    "content": {"text/html": {}},
+                },
+            },
+        },
+    }
+}
+
+
+@bp.app_template_filter("href")
+def href(url: Any) -> str | None:
+    """A URL from the data, safe to put in ``href``: http(s) only; base IRIs → site paths."""
+    if not isinstance(url, str):
+        return None
+    base = get_settings().base_iri
+    if url.startswith(base):
+        return "/" + url[len(base) :]
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@bp.app_template_filter("term")
+def term(value: Any) -> str:
+    """A SPARQL JSON results term as short text: IRIs bare, literals by value."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    if value.get("type") == "bnode":
+        return "_:" + value["value"]
+    if value.get("type") == "triple":
+        inner = value["value"]
+        return "<< " + " ".join(term(inner[k]) for k in ("subject", "predicate", "object")) + " >>"
+    return str(value.get("value", ""))
+
+
+def _example_text(query: NamedQuery) -> str:
+    """The named query with its example parameters bound as typed terms (a VALUES block)."""
+    return bind(query.text, query.bind(query.example))
+
+
+@bp.route("/query", methods=["GET", "POST"])
+def query_page() -> Response | tuple[str, int]:
+    catalog = get_catalog()
+    source = request.form if request.method == "POST" else request.args
+    text = source.get("query", "")
+    example = source.get("example", "")
+    status, error, page = 200, None, None
+    if example and not text:
+        try:
+            text = _example_text(catalog.query(example))
+        except UnknownQuery:
+            status, error = 404, f"There is no example query named “{example}”."
+        except ParameterError as exc:
+            status, error = 400, f"The example “{example}” cannot be bound: {exc}"
+    if text.strip() and error is None:
+        try:
+            outcome = run_query(text, TRANSPORT, limit=SHOWN_ROWS)
+            page = Page.decode(
+                "query",
+                outcome.kind,
+                outcome.body,
+                total=outcome.total,
+                limit=SHOWN_ROWS,
+                offset=0,
+                truncated=outcome.truncated,
+            )
+        except ApiError as exc:
+            status, error = exc.status, exc.message
+    elif request.method == "POST" and error is None:
+        status, error = 400, "Write a query first: the query text is empty."
+    body = render_template(
+        "query.html",
+        examples=list(catalog),
+        example=example,
+        text=text,
+        page=page,
+        error=error,
+        status=status,
+        shown_rows=SHOWN_ROWS,
+        max_rows=get_settings().max_rows,
+    )
+    return body, status
