@@ -144,18 +144,24 @@ def read_catalogue_yaml(path: Path, where: str) -> Any:
 
 def read_entry(path: Path, where: str) -> Entry:
     """The top mapping of a catalogue file; an empty file is a LoadError."""
-    doc = read_catalogue_yaml(path, where)
+    return entry_from_text(read_text(path, where), where)
+
+
+def entry_from_text(text: str, where: str) -> Entry:
+    """The top mapping of one catalogue document's text; an empty one is a LoadError."""
+    doc = read_yaml(text, where, loader=_KeyLineLoader)
     if doc is None:
         raise LoadError(f"{where}:1: the file is empty")
     return Entry(doc, where)
 
 
-def file_key(path: Path, where: str, what: str) -> str:
+def file_key(path: Path | str, where: str, what: str) -> str:
     """The id that a catalogue file's name gives its entry (``be-2020.yaml`` → ``be-2020``).
 
     A name that is not lower-case letters, digits and '-' is a LoadError naming ``what``
     (``business model``).
     """
+    path = Path(path)
     key = path.stem
     if not KEY.match(key):
         raise LoadError(
@@ -446,6 +452,35 @@ def read(directory: str | Path, iris: Iris) -> SourceData:
     return reader.source_data("catalogues", str(root.resolve()), source_version(root, files))
 
 
+def read_business_model_text(text: str, name: str, iris: Iris) -> SourceData:
+    """One business-model document (its text; ``name`` is its file name, which is its id)."""
+    reader = _Reader(Path("."), iris)
+    reader.business_model_entry(entry_from_text(text, name), file_key(name, name, "business model"))
+    return reader.source_data("catalogues", name, "")
+
+
+def read_impact_text(
+    text: str,
+    name: str,
+    iris: Iris,
+    known_indicators: dict[str, tuple[ox.NamedNode, bool]] | None = None,
+) -> SourceData:
+    """One impact document; its observations may also cite ``known_indicators``.
+
+    ``known_indicators`` (id → (IRI, is an example)) are indicators defined elsewhere,
+    e.g. already in the graph; an indicator the document defines itself takes precedence.
+    """
+    reader = _Reader(Path("."), iris)
+    for key, (node, example) in (known_indicators or {}).items():
+        reader.known_indicators[key] = (node, example, "the graph")
+    entry = entry_from_text(text, name)
+    entry.check_keys(IMPACT_FIELDS, {"example"})
+    entry.boolean("example")
+    reader.indicators(Path(name), entry)
+    reader.observations(Path(name), entry)
+    return reader.source_data("catalogues", name, "")
+
+
 class _Reader(Collector):
     def __init__(self, root: Path, iris: Iris):
         super().__init__()
@@ -453,6 +488,8 @@ class _Reader(Collector):
         self.iris = iris
         self.indicator_nodes: dict[str, tuple[ox.NamedNode, bool, str]] = {}
         self.observation_keys: dict[tuple[str, str, str, str], str] = {}
+        #: indicators defined outside the files read (single documents checked in context)
+        self.known_indicators: dict[str, tuple[ox.NamedNode, bool, str]] = {}
 
     def top(self, path: Path) -> Entry:
         return read_entry(path, relative_where(path, self.root))
@@ -461,9 +498,12 @@ class _Reader(Collector):
 
     def business_model(self, path: Path) -> None:
         entry = self.top(path)
-        key = file_key(path, entry.where, "business model")
+        self.business_model_entry(entry, file_key(path, entry.where, "business model"))
+
+    def business_model_entry(self, entry: Entry, key: str) -> None:
         entry.check_keys(BUSINESS_MODEL_FIELDS, BUSINESS_MODEL_REQUIRED)
         node = self.iris.business_model(key)
+        self.record_line(node, entry.start)
         add = self.out.add
         add(node, RDF_TYPE, ckg.BusinessModel)
         add(node, dct.identifier, key)
@@ -571,6 +611,7 @@ class _Reader(Collector):
                     "id", f"indicator {key!r} is already defined at {self.indicator_nodes[key][2]}"
                 )
             node = self.iris.impact("indicator", key)
+            self.record_line(node, ind.start)
             self.indicator_nodes[key] = (node, example, ind.at("id"))
             add(node, RDF_TYPE, ckg.ImpactIndicator)
             add(node, dct.identifier, key)
@@ -590,10 +631,11 @@ class _Reader(Collector):
             obs = Entry(item, entry.where, field, line)
             obs.check_keys(OBSERVATION_FIELDS, OBSERVATION_REQUIRED)
             key = obs.text("indicator")
-            if key not in self.indicator_nodes:
-                known = _allowed(sorted(self.indicator_nodes)) or "(none)"
+            defined = {**self.known_indicators, **self.indicator_nodes}
+            if key not in defined:
+                known = _allowed(sorted(defined)) or "(none)"
                 raise obs.error("indicator", f"unknown indicator {key!r}; defined: {known}")
-            indicator, indicator_example, _ = self.indicator_nodes[key]
+            indicator, indicator_example, _ = defined[key]
             if indicator_example and not example:
                 raise obs.error(
                     "indicator",
@@ -611,6 +653,7 @@ class _Reader(Collector):
                 )
             self.observation_keys[dims] = obs.at()
             node = self.iris.impact("observation", key, code, f"{start}_{end}")
+            self.record_line(node, obs.start)
             add(node, RDF_TYPE, ckg.ImpactObservation)
             add(node, RDF_TYPE, QB_OBSERVATION)
             add(node, ckg.indicator, indicator)

@@ -41,6 +41,8 @@ class SourceData:
     triples: list[ox.Triple]
     issues: list[Issue] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    #: subject IRI → the 1-based line of the source text that describes it (when known)
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 class Triples:
@@ -69,6 +71,12 @@ class Collector:
         self.out = Triples()
         self.issues: list[Issue] = []
         self.stats: Counter[str] = Counter()
+        self.lines: dict[str, int] = {}
+
+    def record_line(self, node: ox.NamedNode, line: int | None) -> None:
+        """Remember the source line describing ``node`` (for validation reports)."""
+        if line:
+            self.lines.setdefault(node.value, line)
 
     def issue(self, kind: str, where: str, message: str) -> None:
         """Report a quirk of the source."""
@@ -83,6 +91,7 @@ class Collector:
             triples=self.out.items,
             issues=self.issues,
             stats=dict(self.stats),
+            lines=self.lines,
         )
 
 

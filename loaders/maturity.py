@@ -30,6 +30,7 @@ from loaders.catalogues import (
     catalogue_files,
     date_literal,
     decimal_literal,
+    entry_from_text,
     file_key,
     read_entry,
 )
@@ -84,6 +85,24 @@ def read(
             reader.assessment(file, folder)
     # a checksum of the model file and the assessment files (names and contents)
     return reader.source_data("maturity", str(path.resolve()), checksum([path, *sorted(files)]))
+
+
+def read_assessment_text(text: str, name: str, model_json: str | Path, iris: Iris) -> SourceData:
+    """One assessment document (``name``: its file name, which is its id), as triples.
+
+    The model is read to resolve the ratings' indicators and levels, but only the
+    assessment's own triples are returned (the model is in the graph already).
+    """
+    path = Path(model_json)
+    if not path.is_file():
+        raise LoadError(f"{path}: no such file (expected the RDM maturity model JSON)")
+    reader = _Reader(path, iris)
+    reader.model()
+    model_triples = len(reader.out.items)
+    reader.assessment_entry(entry_from_text(text, name), file_key(name, name, "assessment"))
+    data = reader.source_data("maturity", name, "")
+    data.triples = data.triples[model_triples:]
+    return data
 
 
 def _clean(value: Any) -> str | None:
@@ -280,10 +299,13 @@ class _Reader(Collector):
 
     def assessment(self, path: Path, folder: Path) -> None:
         where = f"{folder.name}/{path.name}"
-        entry = read_entry(path, where)
-        key = file_key(path, where, "assessment")
+        self.assessment_entry(read_entry(path, where), file_key(path, where, "assessment"))
+
+    def assessment_entry(self, entry: Entry, key: str) -> None:
+        where = entry.where
         entry.check_keys(ASSESSMENT_FIELDS, ASSESSMENT_REQUIRED)
         node = self.iris.maturity("assessment", key)
+        self.record_line(node, entry.start)
         add = self.out.add
         add(node, RDF_TYPE, ckg.MaturityAssessment)
         add(node, dct.identifier, key)
@@ -315,6 +337,7 @@ class _Reader(Collector):
             seen[ind.key] = rating.at()
             level = self.resolve_level(rating, ind)
             iri = self.iris.maturity("assessment", key, "rating", ind.key)
+            self.record_line(iri, rating.start)
             add(node, ckg.rating, iri)
             add(iri, RDF_TYPE, ckg.MaturityRating)
             add(iri, ckg.indicator, ind.node)

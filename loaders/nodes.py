@@ -104,6 +104,13 @@ def read(nodes_yaml: str | Path, geojson: str | Path, iris: Iris) -> SourceData:
     return reader.source_data("nodes", str(geojson.resolve()), checksum([nodes_yaml, geojson]))
 
 
+def read_nodes_text(text: str, name: str, iris: Iris) -> SourceData:
+    """One nodes.yaml document alone (no node map: no institutes), as triples."""
+    reader = _Reader(iris)
+    reader.read_nodes_text(text, name)
+    return reader.source_data("nodes", name, "")
+
+
 class _Reader(Collector):
     def __init__(self, iris: Iris):
         super().__init__()
@@ -118,8 +125,10 @@ class _Reader(Collector):
     # -- nodes.yaml --------------------------------------------------------------
 
     def read_nodes(self, path: Path) -> None:
-        where_file = str(path)
-        data = read_yaml(path.read_text(encoding="utf-8"), where_file)
+        self.read_nodes_text(path.read_text(encoding="utf-8"), str(path))
+
+    def read_nodes_text(self, text: str, where_file: str) -> None:
+        data = read_yaml(text, where_file)
         if not isinstance(data, dict):
             raise LoadError(f"{where_file}: expected a mapping with 'sources' and 'nodes'")
         sources = self.read_sources(data.get("sources"), where_file)
@@ -196,6 +205,7 @@ class _Reader(Collector):
         assert name is not None
         self.names[name.lower()] = code
         node = self.iris.node(code)
+        self.record_line(node, entry[LINE_KEY])
         add = self.out.add
         add(node, RDF_TYPE, ckg.Node)
         add(node, dct.identifier, code)
