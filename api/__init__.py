@@ -32,7 +32,9 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes
     app.json.sort_keys = False
     app.extensions["kg.settings"] = settings
-    app.extensions["kg.store"] = store if store is not None else open_store(settings.store)
+    app.extensions["kg.store"] = (
+        store if store is not None else open_store(settings.store, settings=settings)
+    )
     app.extensions["kg.query_slots"] = threading.BoundedSemaphore(settings.max_concurrent_queries)
     path = getattr(app.extensions["kg.store"], "path", None)
     if path is not None:

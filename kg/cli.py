@@ -47,7 +47,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 @contextlib.contextmanager
 def _opened(settings: Settings, *, write: bool = False) -> Iterator[Store]:
     """The configured store, read-only unless the command writes; closed afterwards."""
-    store = open_store(settings.store, read_only=not write and settings.store != "memory")
+    store = open_store(
+        settings.store, read_only=not write and settings.store != "memory", settings=settings
+    )
     try:
         yield store
     finally:

@@ -35,6 +35,16 @@ def _data_dir(name: str) -> Callable[[], str]:
     return default
 
 
+#: IRI prefixes of graphs a SPARQL engine keeps for itself (Virtuoso 7), never the store's.
+REMOTE_SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "urn:activitystreams-owl:map",
+    "urn:core:services:sparql",
+    "http://localhost:8890/",
+)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -60,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "store",
         lambda: "oxigraph:" + str(PROJECT_ROOT / "var" / "store"),
-        "Store location: 'memory' or 'oxigraph:PATH' (an on-disk Oxigraph store).",
+        "Store location: 'memory', 'oxigraph:PATH' (on-disk Oxigraph) or 'sparql:URL' (remote).",
     ),
     Setting(
         "base_iri",
@@ -151,6 +161,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Show progress bars when writing to a terminal.",
         _bool,
     ),
+    Setting(
+        "remote_update_url",
+        lambda: "",
+        "sparql: store: SPARQL 1.1 Update endpoint (empty: the query URL).",
+    ),
+    Setting(
+        "remote_store_url",
+        lambda: "",
+        "sparql: store: Graph Store Protocol endpoint for bulk loads (empty: INSERT DATA).",
+    ),
+    Setting("remote_user", lambda: "", "sparql: store: user for the remote endpoints."),
+    Setting("remote_password", lambda: "", "sparql: store: password for the remote endpoints."),
+    Setting("remote_auth", lambda: "basic", "sparql: store: HTTP auth scheme, basic or digest."),
+    Setting(
+        "remote_timeout",
+        lambda: 300.0,
+        "sparql: store: seconds an update or load may take (queries: query_timeout).",
+        float,
+    ),
+    Setting(
+        "remote_ignore_graphs",
+        lambda: ",".join(REMOTE_SYSTEM_GRAPHS),
+        "sparql: store: comma-separated IRI prefixes of the engine's own graphs, never listed.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -184,6 +218,13 @@ class Settings:
     fetch_max_bytes: int
     fetch_timeout: int
     progress: bool
+    remote_update_url: str
+    remote_store_url: str
+    remote_user: str
+    remote_password: str
+    remote_auth: str
+    remote_timeout: float
+    remote_ignore_graphs: str
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod

@@ -23,7 +23,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
@@ -340,8 +340,16 @@ class OxigraphStore:
         del self._store
 
 
-def open_store(url: str, *, read_only: bool = False) -> OxigraphStore:
-    """Open a store from its location: ``memory`` or ``oxigraph:PATH``."""
+def open_store(url: str, *, read_only: bool = False, settings: Any = None) -> Store:
+    """Open a store from its location: ``memory``, ``oxigraph:PATH`` or ``sparql:URL``.
+
+    ``sparql:QUERY_URL`` is a remote SPARQL 1.1 engine (:mod:`kg.remote_store`); its
+    update and Graph Store URLs and credentials come from ``settings`` (``remote_*``).
+    """
+    if url.startswith("sparql:"):
+        from kg.remote_store import open_sparql_store
+
+        return open_sparql_store(url, settings, read_only=read_only)
     if url == "memory":
         if read_only:
             raise StoreError("a memory store cannot be opened read-only")
@@ -351,4 +359,6 @@ def open_store(url: str, *, read_only: bool = False) -> OxigraphStore:
         if not path:
             raise StoreError("oxigraph: needs a path, e.g. oxigraph:var/store")
         return OxigraphStore(path, read_only=read_only)
-    raise StoreError(f"unknown store location {url!r}: expected 'memory' or 'oxigraph:PATH'")
+    raise StoreError(
+        f"unknown store location {url!r}: expected 'memory', 'oxigraph:PATH' or 'sparql:URL'"
+    )

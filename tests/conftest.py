@@ -27,11 +27,31 @@ def settings(shared_data) -> Settings:
     return Settings.load({"store": "memory", "sources_dir": str(shared_data)}, environ={})
 
 
-@pytest.fixture(params=["memory", "oxigraph"])
+@pytest.fixture(scope="session")
+def virtuoso():
+    """A private Virtuoso server on 127.0.0.1 for the whole session (kg.virtuoso).
+
+    Not installed or not starting is a failure, never a skip.
+    """
+    from kg.virtuoso import VirtuosoError, VirtuosoServer
+
+    try:
+        server = VirtuosoServer().start()
+    except VirtuosoError as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "oxigraph", "virtuoso"])
 def store(request, tmp_path) -> OxigraphStore:
-    """A fresh, empty store of each backend."""
-    url = "memory" if request.param == "memory" else f"oxigraph:{tmp_path / 'store'}"
-    s = open_store(url)
+    """A fresh, empty store of each backend (Virtuoso: the session's server, emptied)."""
+    if request.param == "virtuoso":
+        s = request.getfixturevalue("virtuoso").open_store()
+        s.clear()
+    else:
+        url = "memory" if request.param == "memory" else f"oxigraph:{tmp_path / 'store'}"
+        s = open_store(url)
     yield s
     s.close()
 

@@ -1,0 +1,463 @@
+"""``SparqlStore``: the store protocol over any SPARQL 1.1 engine (Virtuoso, QLever, GraphDB…).
+
+Opened by ``open_store("sparql:QUERY_URL", settings=…)``. It speaks three W3C protocols
+with ``requests``:
+
+- **SPARQL 1.1 Protocol** (``QUERY_URL``) for queries: results come back as SPARQL JSON
+  (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) and are parsed into the very pyoxigraph
+  types the embedded store returns (``QuerySolutions``, ``QueryBoolean``, ``Triple``);
+- **SPARQL 1.1 Update** (``KG_REMOTE_UPDATE_URL``, default the query URL) for updates;
+- **Graph Store HTTP Protocol** (``KG_REMOTE_STORE_URL``) for bulk loads: a graph's triples
+  are POSTed as N-Triples in one request. Without a Graph Store URL, loads are one
+  ``INSERT DATA`` update.
+
+Credentials (``KG_REMOTE_USER`` / ``KG_REMOTE_PASSWORD``, basic or digest auth by
+``KG_REMOTE_AUTH``) go with every request. Every request has a timeout (queries
+``KG_QUERY_TIMEOUT``, writes ``KG_REMOTE_TIMEOUT``); an endpoint that is down or answers
+with an error raises :class:`RemoteStoreError` naming the endpoint.
+
+Semantics kept equal to the embedded store (see docs/deploy.md, "Engine differences"):
+
+- **The default graph is the union of the store's named graphs.** Every query is sent with
+  ``default-graph-uri`` and ``named-graph-uri`` set to the store's named graphs (or to the
+  graphs the caller names), so an engine's own system graphs (Virtuoso's ``virtrdf#``…)
+  and the staging graphs never show. The store's named graphs are every graph the engine
+  lists except staging graphs and ``KG_REMOTE_IGNORE_GRAPHS`` prefixes (plus the
+  engine's ``<origin>/sparql`` and ``<origin>/DAV/`` graphs); the list is cached until
+  this process writes.
+- **Atomic replace.** ``replace_graph`` POSTs the new content into a staging graph, then
+  sends one update ``DROP SILENT GRAPH g ; MOVE SILENT staging TO g``. A failure while
+  reading the triples or loading the staging graph leaves ``g`` as it was; the swap is a
+  single request (Virtuoso runs it in one transaction; engines that apply the two
+  operations separately have a window in which ``g`` is empty).
+- **Result caps.** An engine that cuts a result (Virtuoso's ``ResultSetMaxRows``, signalled
+  by the ``X-SPARQL-MaxRows`` header) raises an error instead of answering partially.
+- **Blank nodes.** Engine labels (Virtuoso's ``nodeID://b10000``) become valid blank node
+  labels (``b10000``).
+- ``generation`` and ``changed_at`` count this process's writes (a write by another
+  client of the engine is not seen; ETags then change only with our writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import requests
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+from kg.config import REMOTE_SYSTEM_GRAPHS
+from kg.sparql_text import QUERY_FORMS, tokens
+from kg.store import (
+    STAGING_PREFIX,
+    NotEmptyError,
+    QueryResult,
+    QuerySyntaxError,
+    ReadOnlyError,
+    StoreError,
+    Term,
+    bind,
+)
+from kg.workers import QueryTimeout
+
+#: Named in the dataset of a query over a store that has no named graph yet: a graph that
+#: does not exist, so that the engine's default dataset (all its graphs) is never used.
+EMPTY_GRAPH = ox.NamedNode("urn:converge-kg:empty")
+
+_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+class RemoteStoreError(StoreError, OSError):
+    """The remote engine is unreachable, timed out, or answered with an error.
+
+    Also an ``OSError``, the way pyoxigraph reports evaluation failures, so that callers
+    handling the embedded store's errors handle these too.
+    """
+
+
+class RemoteTimeout(RemoteStoreError, QueryTimeout):
+    """A request to the remote engine ran past its timeout (the API answers 503)."""
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword outside strings and IRIs."""
+    for tok in tokens(text):
+        if tok.depth == 0 and tok.is_keyword(*QUERY_FORMS):
+            return tok.text.upper()
+    raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+_BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _bnode_label(value: str) -> str:
+    """A valid blank node label for an engine's blank node id (``nodeID://b1`` → ``b1``)."""
+    label = _BNODE_LABEL.sub("_", value.removeprefix("nodeID://").removeprefix("_:"))
+    return label if label[:1].isalpha() else "b" + label
+
+
+def _normalise_results(body: bytes) -> bytes:
+    """SPARQL JSON results with blank node ids made valid labels (others untouched)."""
+    data = json.loads(body)
+    for row in (data.get("results") or {}).get("bindings") or ():
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = _bnode_label(term["value"])
+    return json.dumps(data).encode()
+
+
+def _quad_rows(result: ox.QuerySolutions) -> Iterable[ox.Quad]:
+    for row in result:
+        yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+
+
+class SparqlStore:
+    """The store protocol over a remote SPARQL 1.1 engine."""
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        query_timeout: float = 30.0,
+        timeout: float = 300.0,
+        ignore_graphs: Iterable[str] = REMOTE_SYSTEM_GRAPHS,
+        read_only: bool = False,
+    ):
+        parts = urlsplit(query_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StoreError(f"sparql: needs an http(s) query URL, got {query_url!r}")
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.graph_store_url = graph_store_url or None
+        self.query_timeout = query_timeout
+        self.timeout = timeout
+        self.read_only = read_only
+        origin = f"{parts.scheme}://{parts.netloc}"
+        self._ignored = (*tuple(ignore_graphs), STAGING_PREFIX)
+        self._engine_graphs = {f"{origin}/sparql", f"{origin}/DAV/"}
+        self._session = requests.Session()
+        if user:
+            if auth not in ("basic", "digest"):
+                raise StoreError(f"remote_auth must be 'basic' or 'digest', not {auth!r}")
+            cls = HTTPDigestAuth if auth == "digest" else HTTPBasicAuth
+            self._session.auth = cls(user, password or "")
+        self._graphs: list[ox.NamedNode] | None = None
+        self.generation = 0
+        self.changed_at = dt.datetime.now(dt.UTC)
+
+    def __repr__(self) -> str:
+        return f"<SparqlStore {self.query_url}{' read-only' if self.read_only else ''}>"
+
+    def _changed(self) -> None:
+        self._graphs = None
+        self.generation += 1
+        self.changed_at = dt.datetime.now(dt.UTC)
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    def _request(
+        self, method: str, url: str, *, timeout: float, syntax_errors: bool = False, **kwargs: Any
+    ) -> requests.Response:
+        """One request; errors raised naming the endpoint (400 → QuerySyntaxError if asked)."""
+        try:
+            response = self._session.request(method, url, timeout=timeout, **kwargs)
+        except requests.Timeout:
+            raise RemoteTimeout(
+                f"the SPARQL endpoint {url} did not answer within {timeout:g} s"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise RemoteStoreError(f"the SPARQL endpoint {url} is unreachable: {exc}") from None
+        except requests.RequestException as exc:
+            raise RemoteStoreError(f"request to the SPARQL endpoint {url} failed: {exc}") from None
+        if response.status_code >= 400:
+            message = response.text.strip()[:1000] or response.reason
+            if syntax_errors and response.status_code == 400:
+                raise QuerySyntaxError(f"{url}: {message}")
+            if response.status_code in (401, 403):
+                raise RemoteStoreError(
+                    f"the SPARQL endpoint {url} refused the request "
+                    f"(HTTP {response.status_code}; check KG_REMOTE_USER/KG_REMOTE_PASSWORD): "
+                    f"{message}"
+                )
+            raise RemoteStoreError(
+                f"the SPARQL endpoint {url} answered HTTP {response.status_code}: {message}"
+            )
+        return response
+
+    def _post_query(
+        self,
+        text: str,
+        accept: str,
+        default_graph: Iterable[ox.NamedNode],
+        named_graphs: Iterable[ox.NamedNode],
+    ) -> requests.Response:
+        data = [("query", text)]
+        data += [("default-graph-uri", g.value) for g in default_graph]
+        data += [("named-graph-uri", g.value) for g in named_graphs]
+        response = self._request(
+            "POST",
+            self.query_url,
+            timeout=self.query_timeout,
+            syntax_errors=True,
+            data=data,
+            headers={"Accept": accept},
+        )
+        cap = response.headers.get("X-SPARQL-MaxRows")
+        if cap:
+            raise RemoteStoreError(
+                f"the SPARQL endpoint {self.query_url} cut the result at {cap} rows "
+                "(Virtuoso: raise ResultSetMaxRows in its [SPARQL] section)"
+            )
+        return response
+
+    def _raw_select(
+        self, text: str, named_graphs: Iterable[ox.NamedNode] = ()
+    ) -> ox.QuerySolutions:
+        """A SELECT over the engine's own dataset (or the given named graphs)."""
+        graphs = list(named_graphs)
+        response = self._post_query(text, _JSON, [], graphs)
+        return ox.parse_query_results(
+            io.BytesIO(_normalise_results(response.content)), format=ox.QueryResultsFormat.JSON
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def query(
+        self,
+        text: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> QueryResult:
+        text = bind(text, bindings)
+        form = query_form(text)
+        ours = None
+        if default_graph is None or named_graphs is None:
+            ours = self.named_graphs() or [EMPTY_GRAPH]
+        default = default_graph if default_graph is not None else ours
+        named = named_graphs if named_graphs is not None else ours
+        # An empty list would mean "the engine's default" to the engine: name no real graph.
+        default = default or [EMPTY_GRAPH]
+        named = named or [EMPTY_GRAPH]
+        if form in _GRAPH_FORMS:
+            response = self._post_query(text, _NTRIPLES, default, named)
+            try:
+                quads = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+                return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+            except SyntaxError as exc:
+                raise RemoteStoreError(
+                    f"the SPARQL endpoint {self.query_url} answered unreadable N-Triples: {exc}"
+                ) from None
+        response = self._post_query(text, _JSON, default, named)
+        try:
+            return ox.parse_query_results(
+                io.BytesIO(_normalise_results(response.content)),
+                format=ox.QueryResultsFormat.JSON,
+            )
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteStoreError(
+                f"the SPARQL endpoint {self.query_url} answered unreadable results: {exc}"
+            ) from None
+
+    def _all_graphs(self) -> list[ox.NamedNode]:
+        rows = self._raw_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return [r["g"] for r in rows if isinstance(r["g"], ox.NamedNode)]
+
+    def _staging_graphs(self) -> list[ox.NamedNode]:
+        return [g for g in self._all_graphs() if g.value.startswith(STAGING_PREFIX)]
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        if self._graphs is None:
+            self._graphs = sorted(
+                (
+                    g
+                    for g in self._all_graphs()
+                    if not g.value.startswith(self._ignored) and g.value not in self._engine_graphs
+                ),
+                key=lambda g: g.value,
+            )
+        return list(self._graphs)
+
+    def _count(self, graphs: list[ox.NamedNode]) -> int:
+        if not graphs:
+            return 0
+        rows = list(
+            self._raw_select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", graphs)
+        )
+        return int(rows[0]["n"].value)
+
+    def __len__(self) -> int:
+        return self._count(self.named_graphs())
+
+    def count(self, graph: ox.NamedNode) -> int:
+        """Number of triples in one named graph."""
+        return self._count([graph])
+
+    def quads(self, *, staging: bool = False) -> list[ox.Quad]:
+        """Every quad of the store's named graphs (and of staging graphs if ``staging``)."""
+        graphs = self.named_graphs() + (self._staging_graphs() if staging else [])
+        if not graphs:
+            return []
+        return list(
+            _quad_rows(
+                self._raw_select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", graphs)
+            )
+        )
+
+    def dump(self, out: BinaryIO) -> None:
+        """Write every quad of the store's named graphs as N-Quads."""
+        ox.serialize(self.quads(), out, format=ox.RdfFormat.N_QUADS)
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("the store is read-only")
+
+    def _update(self, text: str) -> None:
+        self._request(
+            "POST",
+            self.update_url,
+            timeout=self.timeout,
+            syntax_errors=True,
+            data={"update": text},
+            headers={"Accept": "*/*"},
+        )
+
+    def update(self, text: str) -> None:
+        self._check_writable()
+        try:
+            self._update(text)
+        finally:
+            self._changed()
+
+    def _post_graph(self, triples: list[ox.Triple], graph: ox.NamedNode) -> None:
+        """Add ``triples`` to ``graph`` in one request."""
+        if not triples:
+            return
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        if self.graph_store_url is None:
+            # Every term is a pyoxigraph object, written in its N-Triples form.
+            self._update(f"INSERT DATA {{ GRAPH {graph} {{\n{body.decode()}\n}} }}")
+            return
+        self._request(
+            "POST",
+            self.graph_store_url,
+            timeout=self.timeout,
+            params={"graph": graph.value},
+            data=body,
+            headers={"Content-Type": _NTRIPLES},
+        )
+
+    def load(self, triples: Iterable[ox.Triple], graph: ox.NamedNode) -> int:
+        """Add triples to ``graph`` in one request; returns how many were given."""
+        self._check_writable()
+        triples = list(triples)
+        try:
+            self._post_graph(triples, graph)
+        finally:
+            self._changed()
+        return len(triples)
+
+    def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> int:
+        """Swap ``graph``'s content for ``triples``: staging graph, then one swapping update."""
+        self._check_writable()
+        triples = list(triples)  # a source failing half-way fails before the engine is touched
+        staging = ox.NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
+        try:
+            self._post_graph(triples, staging)
+            # Both IRIs are NamedNode-validated, so their N-Triples form is safe.
+            self._update(
+                f"DROP SILENT GRAPH {graph} ;\nMOVE SILENT GRAPH {staging} TO GRAPH {graph}"
+            )
+        except BaseException:
+            try:
+                self._update(f"DROP SILENT GRAPH {staging}")
+            except (StoreError, QuerySyntaxError):
+                pass  # the first error is the one to report; the garbage is only a staging graph
+            raise
+        finally:
+            self._changed()
+        return len(triples)
+
+    def restore(self, inp: BinaryIO, *, force: bool = False) -> int:
+        """Load an N-Quads dump: parsed whole first; refuses a non-empty store unless ``force``.
+
+        Not atomic across graphs on a remote engine: each graph is one request. Quads in
+        the default graph are refused (a remote store has only named graphs).
+        """
+        self._check_writable()
+        quads = list(ox.parse(inp, format=ox.RdfFormat.N_QUADS))
+        by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
+        for q in quads:
+            if not isinstance(q.graph_name, ox.NamedNode):
+                raise StoreError(
+                    f"restore: a remote store has only named graphs; the dump holds {q} "
+                    "in the default graph"
+                )
+            by_graph.setdefault(q.graph_name, []).append(q.triple)
+        size = len(self)
+        if size and not force:
+            raise NotEmptyError(
+                f"the store holds {size} quads; restore refuses to overwrite them (use --force)"
+            )
+        self.clear()
+        try:
+            for graph, triples in by_graph.items():
+                self._post_graph(triples, graph)
+        finally:
+            self._changed()
+        return len(quads)
+
+    def clear(self) -> None:
+        """Drop every graph of the store, staging graphs included (never the engine's own)."""
+        self._check_writable()
+        graphs = self.named_graphs() + self._staging_graphs()
+        try:
+            if graphs:
+                self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
+        finally:
+            self._changed()
+
+    def flush(self) -> None:
+        """Nothing to flush: every write is committed by the engine when it answers."""
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def open_sparql_store(url: str, settings: Any = None, *, read_only: bool = False) -> SparqlStore:
+    """``sparql:QUERY_URL`` with the ``remote_*`` settings (if ``settings`` is given)."""
+    query_url = url.removeprefix("sparql:")
+    if not query_url:
+        raise StoreError("sparql: needs a query URL, e.g. sparql:http://127.0.0.1:8890/sparql")
+    if settings is None:
+        return SparqlStore(query_url, read_only=read_only)
+    ignored = [g.strip() for g in settings.remote_ignore_graphs.split(",") if g.strip()]
+    return SparqlStore(
+        query_url,
+        update_url=settings.remote_update_url or None,
+        graph_store_url=settings.remote_store_url or None,
+        user=settings.remote_user or None,
+        password=settings.remote_password or None,
+        auth=settings.remote_auth,
+        query_timeout=settings.query_timeout,
+        timeout=settings.remote_timeout,
+        ignore_graphs=ignored,
+        read_only=read_only,
+    )
