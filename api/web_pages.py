@@ -105,9 +105,14 @@ OPENAPI_PATHS: dict[str, dict] = {
 
 @bp.app_template_filter("href")
 def href(url: Any) -> str | None:
-    """A URL from the data, safe to put in ``href``: http(s) only; base IRIs → site paths."""
+    """A URL from the data, safe to put in ``href``: site paths and http(s) URLs only.
+
+    IRIs under the base IRI become this site's paths (the pages that describe them).
+    """
     if not isinstance(url, str):
         return None
+    if url.startswith("/") and not url.startswith("//"):
+        return url  # a path of this site
     base = get_settings().base_iri
     if url.startswith(base):
         return "/" + url[len(base) :]
