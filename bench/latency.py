@@ -1,0 +1,244 @@
+"""Queries: p50 / p95 latency of the named-query catalog (each with its example or default
+parameters, bound by ``kg.store.bind``) and the heavier analytic queries of
+``bench/queries/*.rq``, on the same data, through:
+
+- ``in-process``: pyoxigraph on the store, results serialised to SPARQL JSON (the limit);
+- ``kg API``: ``kg serve`` (waitress, query workers) — ``POST /sparql``;
+- ``oxigraph``: Oxigraph's Rust server (``oxigraph serve-read-only --union-default-graph``);
+- ``rdflib``: rdflib-endpoint over the same quads;
+- ``virtuoso``: Virtuoso over HTTP (``kg.virtuoso``), when its launcher exists.
+
+Every HTTP engine gets the same query text by ``POST`` (form), ``Accept:
+application/sparql-results+json``, over one keep-alive session. Samples are interleaved
+(one run = every engine once, in turn), so the ratios are taken within one run. The row
+count of each answer is checked against in-process; a disagreement is shown as ``≠``.
+
+Targets (issue #9): API ≤ in-process + 1.5 ms + 10 %; API ≤ 1.3 × oxigraph; API faster
+than rdflib on every query; API not slower than Virtuoso on the median.
+
+    .venv/bin/python -m bench.latency --workdir var/bench --scales 1 10
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+from bench import servers
+from bench.common import REPO, parser, percentile, print_machine, print_table, runs
+from bench.datasets import Dataset, prepare
+
+HEAVY_DIR = Path(__file__).resolve().parent / "queries"
+REQUEST_TIMEOUT = 300.0
+#: An engine whose warm-up of a query took longer than this gets the minimum of 5 runs.
+SLOW = 5.0
+MIN_RUNS = 5
+
+
+def workload(tiny: bool = False) -> list[tuple[str, str]]:
+    """(name, SPARQL text) of every catalog query (example/default parameters bound) and
+    every heavy query."""
+    from kg.catalog import load_catalog
+    from kg.store import bind
+
+    out = []
+    for q in load_catalog(REPO / "queries"):
+        if q.form != "select":
+            continue
+        out.append((q.name, bind(q.text, q.bind(dict(q.example)))))
+    for path in sorted(HEAVY_DIR.glob("*.rq")):
+        out.append((f"heavy/{path.stem}", path.read_text(encoding="utf-8")))
+    return out
+
+
+@dataclass
+class Engine:
+    name: str
+    run: Callable[[str], tuple[bytes, int]]  # query → (body, rows)
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    rows: dict[str, int | str] = field(default_factory=dict)  # count, or "error: …"
+
+
+def _rows(body: bytes) -> int:
+    data = json.loads(body)
+    return len(data["results"]["bindings"]) if "results" in data else 1
+
+
+def in_process(store: ox.Store) -> Callable[[str], tuple[bytes, int]]:
+    def run(text: str) -> tuple[bytes, int]:
+        result = store.query(text, use_default_graph_as_union=True)
+        body = result.serialize(format=ox.QueryResultsFormat.JSON)
+        return body, -1  # counted outside the timed part
+
+    return run
+
+
+def over_http(endpoint: str) -> Callable[[str], tuple[bytes, int]]:
+    session = requests.Session()
+    headers = {"Accept": servers.SELECT_JSON}
+
+    def run(text: str) -> tuple[bytes, int]:
+        r = session.post(endpoint, data={"query": text}, headers=headers, timeout=REQUEST_TIMEOUT)
+        if r.status_code != 200:
+            raise RuntimeError(f"HTTP {r.status_code}: {r.text[:200]}")
+        return r.content, -1
+
+    return run
+
+
+def measure(engines: list[Engine], queries: list[tuple[str, str]], n_runs: int) -> None:
+    """Warm every engine up on each query (and count its rows), then interleave ``n_runs``."""
+    for name, text in queries:
+        active = []
+        for e in engines:
+            try:
+                start = time.perf_counter()
+                body, _ = e.run(text)
+                warm = time.perf_counter() - start
+                e.rows[name] = _rows(body)
+            except (RuntimeError, requests.RequestException, OSError, ValueError) as exc:
+                e.rows[name] = f"error: {str(exc)[:120]}"
+                continue
+            active.append((e, MIN_RUNS if warm > SLOW else n_runs))
+            e.samples[name] = []
+        for i in range(n_runs):
+            for e, wanted in active:
+                if i >= wanted or isinstance(e.rows[name], str):
+                    continue
+                try:
+                    start = time.perf_counter()
+                    e.run(text)
+                    e.samples[name].append(time.perf_counter() - start)
+                except (RuntimeError, requests.RequestException, OSError) as exc:
+                    e.rows[name] = f"error: {str(exc)[:120]}"
+
+
+def _ms(samples: list[float]) -> str:
+    if not samples:
+        return "—"
+    return f"{percentile(samples, 50) * 1e3:.1f} / {percentile(samples, 95) * 1e3:.1f}"
+
+
+def report(dataset: Dataset, engines: list[Engine], queries, pending: dict[str, str]) -> dict:
+    """Print the table and the targets; returns the per-query rows of every engine."""
+    by = {e.name: e for e in engines}
+    base, api = by["in-process"], by["kg API"]
+    names = [e.name for e in engines]
+    headers = ["query", "rows", *[f"{n} p50 / p95 ms" for n in names], *pending, "API ÷ in-proc"]
+    if "oxigraph" in by:
+        headers.append("API ÷ oxigraph")
+    table_rows = []
+    targets = {"overhead": 0, "oxigraph": 0, "rdflib": 0, "measured": 0}
+    virtuoso_ratios = []
+    for name, _ in queries:
+        expected = base.rows.get(name)
+        cells = [name, str(expected)]
+        for e in engines:
+            got = e.rows.get(name)
+            if isinstance(got, str):
+                cells.append(got[:40])
+                continue
+            mark = "" if got == expected else f" ≠ {got} rows"
+            cells.append(_ms(e.samples.get(name, [])) + mark)
+        cells += [pending[p] for p in pending]
+        a, b = api.samples.get(name), base.samples.get(name)
+        if a and b:
+            targets["measured"] += 1
+            a50, b50 = statistics.median(a), statistics.median(b)
+            cells.append(f"{a50 / b50:.2f}")
+            targets["overhead"] += a50 <= b50 * 1.1 + 0.0015
+            for peer in ("oxigraph", "rdflib", "virtuoso"):
+                s = by[peer].samples.get(name) if peer in by else None
+                if not s:
+                    if peer == "rdflib" and peer in by:
+                        targets["rdflib"] += 1  # rdflib failed or timed out: API faster
+                    continue
+                ratio = a50 / statistics.median(s)
+                if peer == "oxigraph":
+                    cells.append(f"{ratio:.2f}")
+                    targets["oxigraph"] += ratio <= 1.3
+                elif peer == "rdflib":
+                    targets["rdflib"] += ratio < 1
+                else:
+                    virtuoso_ratios.append(ratio)
+        table_rows.append(cells)
+    n = targets["measured"]
+    print_table(
+        f"Query latency on {dataset.name} ({dataset.quads:,} quads), p50 / p95 ms",
+        headers,
+        table_rows,
+    )
+    print(f"targets on {dataset.name}, over {n} queries:")
+    print(f"  API ≤ in-process + 1.5 ms + 10 %: {targets['overhead']} of {n}")
+    if "oxigraph" in by:
+        print(f"  API ≤ 1.3 × oxigraph serve: {targets['oxigraph']} of {n}")
+    if "rdflib" in by:
+        print(f"  API faster than rdflib-endpoint: {targets['rdflib']} of {n}")
+    if virtuoso_ratios:
+        med = statistics.median(virtuoso_ratios)
+        print(f"  API ÷ Virtuoso, median over queries: {med:.2f} (target ≤ 1)")
+    for peer, why in pending.items():
+        print(f"  {peer}: {why}")
+    return {e.name: dict(e.rows) for e in engines}
+
+
+@contextlib.contextmanager
+def peers(dataset: Dataset, workdir: Path, wanted: set[str]):
+    """Start every wanted server over the dataset; yields (engines, pending reasons)."""
+    logs = workdir / "logs" / dataset.name
+    copy = servers.copy_store(dataset.store, workdir / "serve-copies" / dataset.name)
+    with contextlib.ExitStack() as stack:
+        store = ox.Store.read_only(str(copy))
+        engines = [Engine("in-process", in_process(store))]
+        pending: dict[str, str] = {}
+        kg = stack.enter_context(servers.kg_server(dataset.store, logs / "kg.log"))
+        engines.append(Engine("kg API", over_http(kg.endpoint)))
+        if "oxigraph" in wanted:
+            ox_server = stack.enter_context(servers.oxigraph_server(copy, logs / "oxigraph.log"))
+            engines.append(Engine("oxigraph", over_http(ox_server.endpoint)))
+        if "rdflib" in wanted:
+            rdf = stack.enter_context(servers.rdflib_server(dataset.nquads, logs / "rdflib.log"))
+            engines.append(Engine("rdflib", over_http(rdf.endpoint)))
+        if "virtuoso" in wanted:
+            try:
+                v = stack.enter_context(servers.virtuoso_server(dataset.nquads, logs / "v.log"))
+                engines.append(Engine("virtuoso", over_http(v.endpoint)))
+            except servers.Pending as why:
+                pending["virtuoso"] = str(why)
+        yield engines, pending
+
+
+PEERS = ("oxigraph", "rdflib", "virtuoso")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__.split("\n\n")[0])
+    p.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    p.add_argument("--peers", nargs="*", default=list(PEERS), choices=PEERS)
+    args = p.parse_args(argv)
+    n_runs = max(runs(args, 20), 1)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    print_machine()
+    queries = workload(args.tiny)
+    results = {}
+    for factor in args.scales:
+        dataset = prepare(workdir, factor, tiny=args.tiny)
+        with peers(dataset, workdir, set(args.peers)) as (engines, pending):
+            measure(engines, queries, n_runs)
+            results[dataset.name] = report(dataset, engines, queries, pending)
+    main.results = results  # for the smoke test
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
