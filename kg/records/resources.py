@@ -166,7 +166,7 @@ RESOURCE_FILTERS: dict[str, tuple[str, str]] = {
 _RESOURCE_IDS = """
 SELECT ?r WHERE { ?r a ckg:ToolkitResource ; dct:identifier ?id ; schema:name ?name }
 ORDER BY LCASE(?name) ?id"""
-_RESOURCE_LIST = """
+RESOURCE_LIST = """
 SELECT ?r ?id ?name ?description ?url ?biotoolsId ?biotools ?fairsharingId ?fairsharing WHERE {
   ?r a ckg:ToolkitResource ; dct:identifier ?id ; schema:name ?name .
   OPTIONAL { ?r schema:description ?description }
@@ -326,8 +326,8 @@ def resources(
     chosen = ids[offset : offset + limit]
     if len(chosen) > _ROW_BY_ROW:
         wanted = set(chosen)
-        rows = {r["r"]: r for r in select(store, _RESOURCE_LIST) if r["r"] in wanted}
+        rows = {r["r"]: r for r in select(store, RESOURCE_LIST) if r["r"] in wanted}
         details = [rows[i] for i in chosen]
     else:
-        details = [select(store, _RESOURCE_LIST, {"r": iri(i)})[0] for i in chosen]
+        details = [select(store, RESOURCE_LIST, {"r": iri(i)})[0] for i in chosen]
     return len(ids), [_resource_row(r) for r in details]
