@@ -162,6 +162,24 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting(
+        "validate_max_bytes",
+        lambda: 5_000_000,
+        "Largest document POST /validate accepts, in bytes.",
+        int,
+    ),
+    Setting(
+        "validate_timeout",
+        lambda: 60.0,
+        "Seconds a validation may run before it is stopped (503).",
+        float,
+    ),
+    Setting(
+        "validate_max_findings",
+        lambda: 1000,
+        "Most findings a validation report shows; the rest are counted ('N more').",
+        int,
+    ),
+    Setting(
         "remote_update_url",
         lambda: "",
         "sparql: store: SPARQL 1.1 Update endpoint (empty: the query URL).",
@@ -218,6 +236,9 @@ class Settings:
     fetch_max_bytes: int
     fetch_timeout: int
     progress: bool
+    validate_max_bytes: int
+    validate_timeout: float
+    validate_max_findings: int
     remote_update_url: str
     remote_store_url: str
     remote_user: str

@@ -122,8 +122,15 @@ def load_rdf_dir(directory: str | Path) -> Graph:
     directory = Path(directory)
     if not directory.is_dir():
         raise ShapesError(f"{directory}: not a directory")
+    return load_rdf_files(sorted(directory.glob("*.ttl")))
+
+
+def load_rdf_files(paths: Iterable[Path]) -> Graph:
+    """Parse Turtle files into one graph; a syntax error is a ShapesError naming file and line."""
     graph = Graph()
-    for path in sorted(directory.glob("*.ttl")):
+    for path in paths:
+        if not path.is_file():
+            raise ShapesError(f"{path}: no such file")
         try:
             graph.parse(path, format="turtle")
         except (SyntaxError, ValueError) as exc:  # rdflib's BadSyntax, bad UTF-8…
@@ -206,6 +213,7 @@ def validate(
     ontology: Graph | None = None,
     *,
     inference: str = "none",
+    focus_nodes: Iterable[URIRef] | None = None,
 ) -> ValidationResult:
     """Validate *data* against *shapes*; *data* itself is never modified.
 
@@ -213,6 +221,9 @@ def validate(
     ``sh:class`` and ``sh:targetClass`` see ``rdfs:subClassOf``, and inference sees the
     axioms). pySHACL's own ``ont_graph`` mixing is not used: it deep-clones every
     ``owl:NamedIndividual`` recursively, which takes minutes on the SKOS schemes.
+
+    ``focus_nodes`` (IRIs) restricts validation to those focus nodes of the shapes'
+    targets (pySHACL's ``focus_nodes``); ``None`` validates every target.
     """
     work = Graph()
     work += data
@@ -227,6 +238,7 @@ def validate(
             advanced=True,
             allow_warnings=True,
             allow_infos=True,
+            focus_nodes=list(focus_nodes) if focus_nodes is not None else None,
         )
     except (ShapeLoadError, ConstraintLoadError) as exc:
         raise ShapesError(f"unusable SHACL shapes: {exc}") from exc

@@ -1,0 +1,394 @@
+"""The data stewards' validation service: one document, one profile, standalone or in context.
+
+*Standalone*: the document alone is validated against the profile's shapes (with the
+ontology mixed in).
+
+*In context*: the document as if added to the store's graph, without validating the
+whole graph. A small data graph is built from the document and the neighbourhood it
+touches, read from the store with bound SPARQL queries (never by pasting text):
+
+- every IRI the document mentions (subject or object): its triples in the store, so that
+  references to existing Nodes, resources and indicators resolve (``sh:class``) and a
+  subject that already exists is validated with everything the graph says of it;
+- the nodes that point at the document's subjects (their *dependents*, e.g. an
+  observation citing an indicator the document redefines) and their own triples;
+- one more hop from there (the types and values of what those triples point at), for
+  the shapes' two-step paths.
+
+The focus nodes are the document's subjects and their dependents; only they are
+validated (pySHACL's ``focus_nodes``; when the document has blank-node subjects, which
+``focus_nodes`` cannot name, the small graph is validated whole and the findings are
+kept for those focus nodes only). Two checks SHACL cannot make from the document are
+added to the report: an identifier (``dct:identifier``) the graph already gives to
+another thing is a Violation (``ckgsh:DuplicateIdentifier``); a subject the graph
+already describes is a Warning (``ckgsh:AlreadyInGraph``); an IRI under the graph's base
+that neither the document nor the graph describes is a Violation
+(``ckgsh:DanglingReference``).
+
+The pySHACL run happens in a forked child process killed after ``KG_VALIDATE_TIMEOUT``
+seconds (:class:`ValidationTimeout`), so a runaway validation frees its CPU.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
+
+from kg.config import Settings
+from kg.documents import Document
+from kg.namespaces import CKG, DCT
+from kg.profiles import LoadedProfile
+from kg.store import Store
+from kg.validation import (
+    ShapesError,
+    ValidationResult,
+    findings_from_report,
+    to_rdflib,
+    validate,
+)
+
+CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
+SHAPES_NS = str(CKGSH)
+#: Incoming triples read per node (a hub node is cited by many; enough to validate).
+MAX_INCOMING = 1000
+
+_OUTGOING = "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+_INCOMING = f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {MAX_INCOMING}"
+_SAME_ID = "SELECT ?s ?g WHERE { GRAPH ?g { ?s <" + DCT + "identifier> ?id } }"
+_KNOWN_INDICATORS = f"""
+SELECT ?i ?id ?example WHERE {{
+  ?i a <{CKG}ImpactIndicator> ; <{DCT}identifier> ?id .
+  OPTIONAL {{ ?i <{CKG}isExample> ?example }}
+}}"""
+
+
+class ValidationTimeout(Exception):
+    """The validation ran past its time limit and was stopped."""
+
+
+@dataclass
+class Outcome:
+    """A document's validation: the result, the profile and mode, the focus nodes."""
+
+    result: ValidationResult
+    profile: str
+    in_context: bool
+    document: Document
+    focus: list[str] = field(default_factory=list)
+    context_triples: int = 0
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Neighbourhood:
+    """Reads a document's neighbourhood from the store (one bound query per node)."""
+
+    def __init__(self, store: Store, exclude_graph: str | None = None) -> None:
+        self.store = store
+        self.exclude = exclude_graph
+        self.seen_out: set[ox.NamedNode] = set()
+        self.triples: set[ox.Triple] = set()
+        self.described: set[str] = set()  # IRIs with outgoing triples in the store
+
+    def _keep(self, graph: ox.NamedNode) -> bool:
+        return self.exclude is None or graph.value != self.exclude
+
+    def outgoing(self, node: ox.NamedNode) -> list[ox.Triple]:
+        if node in self.seen_out:
+            return []
+        self.seen_out.add(node)
+        found = [
+            ox.Triple(node, row["p"], row["o"])
+            for row in self.store.query(_OUTGOING, {"s": node})
+            if self._keep(row["g"])
+        ]
+        if found:
+            self.described.add(node.value)
+        self.triples.update(found)
+        return found
+
+    def incoming(self, node: ox.NamedNode) -> list[ox.Triple]:
+        found = [
+            ox.Triple(row["s"], row["p"], node)
+            for row in self.store.query(_INCOMING, {"o": node})
+            if self._keep(row["g"]) and row["p"].value != RDF.type
+        ]
+        self.triples.update(found)
+        return found
+
+    def others_with_identifier(self, value: ox.Literal, subject: ox.NamedNode) -> list[str]:
+        return sorted(
+            {
+                row["s"].value
+                for row in self.store.query(_SAME_ID, {"id": value})
+                if self._keep(row["g"]) and row["s"] != subject
+            }
+        )
+
+
+def known_indicators(store: Store) -> dict[str, tuple[ox.NamedNode, bool]]:
+    """The impact indicators of the graph, by id (observations in a document may cite them)."""
+    out: dict[str, tuple[ox.NamedNode, bool]] = {}
+    for row in store.query(_KNOWN_INDICATORS):
+        example = row["example"]
+        out[row["id"].value] = (row["i"], example is not None and example.value == "true")
+    return out
+
+
+def _iris(terms: Iterable[ox.Term]) -> list[ox.NamedNode]:
+    return [t for t in terms if isinstance(t, ox.NamedNode)]
+
+
+def build_context(
+    document: Document, store: Store
+) -> tuple[list[ox.Triple], list[ox.NamedNode], Neighbourhood]:
+    """The neighbourhood triples, the dependents of the document's subjects, the reader."""
+    hood = Neighbourhood(store, document.source_graph)
+    subjects = list(dict.fromkeys(_iris(t.subject for t in document.triples)))
+    mentioned = list(dict.fromkeys(_iris(t.object for t in document.triples)))
+    hop1: list[ox.Triple] = []
+    for node in [*subjects, *mentioned]:
+        hop1.extend(hood.outgoing(node))
+    dependents: list[ox.NamedNode] = []
+    for node in subjects:
+        for triple in hood.incoming(node):
+            if isinstance(triple.subject, ox.NamedNode):
+                dependents.append(triple.subject)
+                hop1.extend(hood.outgoing(triple.subject))
+    for triple in list(hop1):
+        if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF.type:
+            hood.outgoing(triple.object)
+    dependents = [d for d in dict.fromkeys(dependents) if d not in set(subjects)]
+    return sorted(hood.triples, key=str), dependents, hood
+
+
+# --------------------------------------------------------------------------- extra checks
+
+
+def _add_result(
+    report: Graph, severity: URIRef, focus: URIRef, path: URIRef | None, value, shape, message
+) -> None:
+    result = BNode()
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.resultSeverity, severity))
+    report.add((result, SH.focusNode, focus))
+    if path is not None:
+        report.add((result, SH.resultPath, path))
+    if value is not None:
+        report.add((result, SH.value, value))
+    report.add((result, SH.sourceShape, shape))
+    report.add(
+        (result, SH.sourceConstraintComponent, CKGSH[str(shape)[len(SHAPES_NS) :] + "Component"])
+    )
+    report.add((result, SH.resultMessage, Literal(message)))
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        report.add((node, SH.result, result))
+        if severity == SH.Violation:
+            report.set((node, SH.conforms, Literal(False)))
+
+
+def context_checks(document: Document, hood: Neighbourhood, base_iri: str, report: Graph) -> None:
+    """Duplicates of existing identifiers, subjects already in the graph, dangling references."""
+    identifier = ox.NamedNode(DCT + "identifier")
+    doc_subjects = {t.subject.value for t in document.triples}
+    for triple in document.triples:
+        if triple.predicate == identifier and isinstance(triple.subject, ox.NamedNode):
+            others = hood.others_with_identifier(triple.object, triple.subject)
+            if others:
+                _add_result(
+                    report,
+                    SH.Violation,
+                    URIRef(triple.subject.value),
+                    URIRef(DCT + "identifier"),
+                    Literal(triple.object.value),
+                    CKGSH.DuplicateIdentifier,
+                    f"identifier {triple.object.value!r} is already the identifier of "
+                    f"{', '.join(others[:5])}{' …' if len(others) > 5 else ''} in the graph",
+                )
+    for subject in sorted(doc_subjects & hood.described):
+        _add_result(
+            report,
+            SH.Warning,
+            URIRef(subject),
+            None,
+            None,
+            CKGSH.AlreadyInGraph,
+            f"{subject} is already described in the graph: the document adds to that description",
+        )
+    own = (CKG, SHAPES_NS)
+    dangling = set()
+    for triple in document.triples:
+        obj = triple.object
+        if (
+            isinstance(obj, ox.NamedNode)
+            and obj.value.startswith(base_iri)
+            and not obj.value.startswith(own)
+            and triple.predicate.value != RDF.type
+            and obj.value not in doc_subjects
+            and obj.value not in hood.described
+        ):
+            dangling.add((_name(triple.subject), triple.predicate.value, obj.value))
+    for subject, predicate, obj in sorted(dangling):
+        _add_result(
+            report,
+            SH.Violation,
+            BNode(subject[2:]) if subject.startswith("_:") else URIRef(subject),
+            URIRef(predicate),
+            URIRef(obj),
+            CKGSH.DanglingReference,
+            f"{obj} is described neither by the document nor by the graph",
+        )
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _validate_in_child(conn, data: Graph, loaded: LoadedProfile, focus, keep) -> None:
+    try:
+        result = validate(
+            data,
+            loaded.shapes,
+            loaded.ontology,
+            inference=loaded.profile.inference,
+            focus_nodes=focus,
+        )
+        if keep is not None:
+            _keep_focus(result.report, keep)
+        conn.send(("ok", result.report.serialize(format="nt")))
+    except ShapesError as exc:
+        conn.send(("shapes", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def run_validation(
+    data: Graph,
+    loaded: LoadedProfile,
+    focus: list[URIRef] | None,
+    timeout: float | None,
+    keep: set | None = None,
+) -> Graph:
+    """pySHACL on ``data`` in a forked child, killed after ``timeout`` seconds.
+
+    ``focus``: pySHACL's focus nodes; ``keep``: the focus nodes (rdflib terms of ``data``)
+    whose results are kept, when blank nodes are among them.
+    """
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_validate_in_child, args=(child, data, loaded, focus, keep))
+    process.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            raise ValidationTimeout(f"the validation ran longer than {timeout:g} s and was stopped")
+        try:
+            status, payload = parent.recv()
+        except EOFError:
+            raise ShapesError("the validation process ended without an answer") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=10)
+        parent.close()
+    if status == "shapes":
+        raise ShapesError(payload)
+    if status != "ok":
+        raise RuntimeError(f"validation failed: {payload}")
+    report = Graph()
+    report.parse(data=payload, format="nt")
+    return report
+
+
+def check(
+    document: Document,
+    loaded: LoadedProfile,
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    in_context: bool = False,
+    timeout: float | None = None,
+) -> Outcome:
+    """Validate a document against a loaded profile, standalone or in the store's context."""
+    triples = canonical(document.triples) if in_context else document.triples
+    data = to_rdflib(triples)
+    focus: list[URIRef] | None = None
+    keep: set | None = None
+    hood = None
+    context_triples: list[ox.Triple] = []
+    subjects = list(dict.fromkeys(data.subjects()))  # rdflib terms: blank ids as in data
+    focus_names = [f"_:{s}" if isinstance(s, BNode) else str(s) for s in subjects]
+    if in_context:
+        if store is None:
+            raise ValueError("in-context validation needs a store")
+        context_triples, dependents, hood = build_context(document, store)
+        data += to_rdflib(context_triples)
+        focus_names += [d.value for d in dependents]
+        if any(isinstance(s, BNode) for s in subjects):
+            # pySHACL's focus_nodes cannot name blank nodes: validate all, keep these
+            keep = {*subjects, *(URIRef(d.value) for d in dependents)}
+        else:
+            focus = [URIRef(name) for name in focus_names]
+    if in_context and not focus_names:
+        report = _empty_report()
+    else:
+        report = run_validation(data, loaded, focus, timeout, keep)
+    if hood is not None:
+        context_checks(document, hood, settings.base_iri, report)
+    result = ValidationResult(findings=findings_from_report(report), report=report)
+    return Outcome(
+        result=result,
+        profile=loaded.profile.name,
+        in_context=in_context,
+        document=document,
+        focus=focus_names,
+        context_triples=len(context_triples),
+    )
+
+
+def canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples as the store keeps them (e.g. ``100.0``^^xsd:decimal becomes ``100``),
+    so that a value the graph already holds is not counted twice."""
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return [q.triple for q in scratch]
+
+
+def _empty_report() -> Graph:
+    report = Graph()
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(True)))
+    return report
+
+
+def _keep_focus(report: Graph, keep: set) -> None:
+    """Drop the results whose focus node is not one of ``keep`` (rdflib terms)."""
+    for result in list(report.subjects(RDF.type, SH.ValidationResult)):
+        if report.value(result, SH.focusNode) not in keep:
+            for report_node in report.subjects(SH.result, result):
+                report.remove((report_node, SH.result, result))
+            _remove_tree(report, result)
+    conforms = not any(
+        report.value(r, SH.resultSeverity) == SH.Violation
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    )
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        report.set((node, SH.conforms, Literal(conforms)))
+
+
+def _remove_tree(graph: Graph, node) -> None:
+    for _, p, o in list(graph.triples((node, None, None))):
+        graph.remove((node, p, o))
+        if isinstance(o, BNode) and p != SH.focusNode and p != SH.value:
+            _remove_tree(graph, o)
+
+
+def _name(term: ox.Term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value

@@ -1,0 +1,148 @@
+"""Named validation profiles: which shapes, with the ontology or not, which inference.
+
+Declared once, here (:data:`PROFILES`); ``GET /validate/profiles`` and ``kg validate
+--profile`` read this table. A profile names shapes *files* of the shapes folder
+(``KG_SHAPES_DIR``); ``rdmkit.shapes.ttl`` is in every profile because it defines the
+property shapes the other files reuse (``ckgsh:name-exactlyOne``, ``ckgsh:description``).
+Shapes fire on their target classes only, so a profile with more files than a document
+needs costs little. ``all`` is every ``*.ttl`` of the folder.
+
+A profile's shapes are loaded and checked (syntax, every constraint built, every SPARQL
+constraint parsed: :func:`kg.validation.check_shapes`) before any document is validated;
+a broken file is a :class:`~kg.validation.ShapesError` naming the file and line. Loaded
+shapes are cached per profile and reloaded when a file changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.validation import ShapesError, check_shapes, load_ontology, load_rdf_files
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    shapes: tuple[str, ...]  # files of the shapes folder; () = every *.ttl
+    ontology: bool = True  # mix the ontology into the data (sh:class sees subclasses)
+    inference: str = "none"  # pySHACL inference: none, rdfs, owlrl, both
+    yaml: str | None = None  # the YAML catalogue format this profile converts, if any
+
+    def files(self, shapes_dir: str | Path) -> list[Path]:
+        folder = Path(shapes_dir)
+        if not folder.is_dir():
+            raise ShapesError(f"{folder}: not a directory")
+        if not self.shapes:
+            return sorted(folder.glob("*.ttl"))
+        return [folder / name for name in self.shapes]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "shapes": list(self.shapes) or ["*.ttl"],
+            "ontology": self.ontology,
+            "inference": self.inference,
+            "yaml": self.yaml,
+        }
+
+
+BASE = "rdmkit.shapes.ttl"
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile(
+            "toolkit-resource",
+            "RDMkit toolkit resources, pages, national resources",
+            (BASE,),
+        ),
+        Profile(
+            "node",
+            "ELIXIR Nodes, institutes, memberships",
+            (BASE, "nodes.shapes.ttl"),
+            yaml="nodes",
+        ),
+        Profile(
+            "business-model",
+            "A Node's business model for data-management support",
+            (BASE, "catalogues.shapes.ttl"),
+            yaml="business-model",
+        ),
+        Profile(
+            "impact-report",
+            "Impact indicators and observations",
+            (BASE, "catalogues.shapes.ttl"),
+            yaml="impact",
+        ),
+        Profile(
+            "maturity-assessment",
+            "An RDM maturity assessment",
+            (BASE, "catalogues.shapes.ttl", "maturity.shapes.ttl"),
+            yaml="maturity-assessment",
+        ),
+        Profile("all", "Every shape of the shapes folder", ()),
+    )
+}
+DEFAULT_PROFILE = "all"
+
+
+class UnknownProfile(ValueError):
+    def __init__(self, name: str):
+        super().__init__(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
+
+
+def get_profile(name: str | None) -> Profile:
+    profile = PROFILES.get(name or DEFAULT_PROFILE)
+    if profile is None:
+        raise UnknownProfile(str(name))
+    return profile
+
+
+@dataclass
+class LoadedProfile:
+    profile: Profile
+    shapes: Graph
+    ontology: Graph | None
+
+
+class ProfileCache:
+    """Shapes (checked) and ontology per profile, reloaded when a file changes."""
+
+    def __init__(self, shapes_dir: str | Path, ontology_dir: str | Path) -> None:
+        self.shapes_dir = shapes_dir
+        self.ontology_dir = ontology_dir
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[tuple, LoadedProfile]] = {}
+
+    def _signature(self, paths: list[Path]) -> tuple:
+        out = []
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                out.append((str(path), None))
+                continue
+            out.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(out)
+
+    def get(self, profile: Profile) -> LoadedProfile:
+        """The profile's shapes and ontology; raises ShapesError for a broken shapes file."""
+        files = profile.files(self.shapes_dir)
+        onto_files = sorted(Path(self.ontology_dir).glob("*.ttl")) if profile.ontology else []
+        signature = self._signature(files + onto_files)
+        with self._lock:
+            cached = self._cache.get(profile.name)
+            if cached is not None and cached[0] == signature:
+                return cached[1]
+            shapes = load_rdf_files(files)
+            check_shapes(shapes)
+            ontology = load_ontology(self.ontology_dir) if profile.ontology else None
+            loaded = LoadedProfile(profile, shapes, ontology)
+            self._cache[profile.name] = (signature, loaded)
+            return loaded
