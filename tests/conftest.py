@@ -127,3 +127,28 @@ def full_build(settings):
     validator = Validator(settings)
     reports = {name: load(store, settings, name, validator=validator) for name in SOURCES}
     return store, reports
+
+
+HOSTILE_DATA = Path(__file__).resolve().parent / "browser" / "hostile.ttl"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(settings, full_build):
+    """The API over every source plus hostile names (``tests/browser/hostile.ttl``: markup,
+    quotes, ``</script>``, ``{{7*7}}``, a javascript: URL), served on 127.0.0.1 for one
+    module: ``(base_url, store)``. The hostile graph is dropped afterwards, so the rest of
+    the session sees the build unchanged."""
+    import pyoxigraph as ox
+
+    from api import create_app
+
+    store, _ = full_build
+    graph = ox.NamedNode(settings.base_iri + "graph/test-hostile")
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=HOSTILE_DATA)]
+    store.load(triples, graph)
+    served = Served()
+    try:
+        yield served(create_app(settings=settings, store=store)), store
+    finally:
+        served.close()
+        store.update(f"DROP SILENT GRAPH {graph}")  # a pyoxigraph term: its N-Triples form
