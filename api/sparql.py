@@ -3,7 +3,9 @@
 Query by GET (``?query=``), POST form (``application/x-www-form-urlencoded``) or
 POST direct (``application/sparql-query``); update by POST form (``update=``) or
 POST direct (``application/sparql-update``), with a bearer token. The dataset
-of a query can be set with ``default-graph-uri`` / ``named-graph-uri``.
+of a query can be set with ``default-graph-uri`` / ``named-graph-uri``, that of
+an update's WHERE clauses with ``using-graph-uri`` / ``using-named-graph-uri``
+(rejected, as the protocol says, when the update has USING or WITH itself).
 SELECT/ASK answer SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE answer
 Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, by ``Accept`` or by a
 ``format`` parameter. ``GET /sparql`` without a query answers the service
@@ -13,6 +15,7 @@ description. Every ``SERVICE`` endpoint is checked against the allowlist first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -24,7 +27,9 @@ from api.description import endpoint_url, graph_response, service_description
 from api.errors import ApiError, bad_request, unsupported_media_type
 from api.execution import TRUNCATED_HEADER, check_service_clauses, run_query
 from api.negotiation import choose_format
+from api.openapi import errors, rdf_content, ref, results_content
 from kg import formats
+from kg.sparql_text import UpdateDatasetConflict, with_update_dataset
 from kg.store import QuerySyntaxError
 
 bp = Blueprint("sparql", __name__)
@@ -127,12 +132,102 @@ def _query(op: Operation) -> Response:
 
 def _update(op: Operation) -> Response:
     require_write()
-    for name in UPDATE_DATASET_PARAMETERS:
-        if op.params.get(name):
-            raise bad_request(f"'{name}' is not supported; put USING / WITH in the update")
-    check_service_clauses(op.text, is_update=True)
+    text = op.text
+    using, using_named = (op.iris(name) or [] for name in UPDATE_DATASET_PARAMETERS)
     try:
-        get_store().update(op.text)
+        text = with_update_dataset(text, using, using_named)
+    except UpdateDatasetConflict as exc:
+        raise bad_request(str(exc)) from None
+    check_service_clauses(text, is_update=True)
+    try:
+        get_store().update(text)
     except QuerySyntaxError as exc:
         raise bad_request(f"malformed SPARQL update: {exc}") from None
     return Response(status=204)
+
+
+_DATASET_PARAMETERS = [
+    {
+        "name": name,
+        "in": "query",
+        "description": f"{what} (absolute IRIs; repeatable)",
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "style": "form",
+        "explode": True,
+    }
+    for name, what in (
+        ("default-graph-uri", "Queries: the graphs merged into the default graph"),
+        ("named-graph-uri", "Queries: the named graphs of the dataset"),
+        ("using-graph-uri", "Updates: the default graph of the WHERE clauses"),
+        ("using-named-graph-uri", "Updates: the named graphs of the WHERE clauses"),
+    )
+]
+_ANSWER = {
+    "description": "SELECT/ASK: SPARQL results (JSON by default); CONSTRUCT/DESCRIBE: RDF "
+    "(Turtle by default); without a query (GET): the service description (RDF)",
+    "headers": {"KG-Results-Truncated": ref("headers", "Truncated")},
+    "content": {**results_content(), **rdf_content()},
+}
+_FORM_FIELDS = {
+    "query": {"type": "string", "description": "a SPARQL 1.1 query"},
+    "update": {"type": "string", "description": "a SPARQL 1.1 update (needs the token)"},
+    **{p["name"]: p["schema"] for p in _DATASET_PARAMETERS},
+}
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/sparql": {
+        "get": {
+            "summary": "SPARQL 1.1 query (or, without a query, the service description)",
+            "tags": ["sparql"],
+            "parameters": [
+                {
+                    "name": "query",
+                    "in": "query",
+                    "description": "A SPARQL 1.1 query; without it, the service description",
+                    "schema": {"type": "string"},
+                    "example": "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }",
+                },
+                *_DATASET_PARAMETERS[:2],
+                ref("parameters", "SparqlFormat"),
+            ],
+            "responses": {
+                "200": _ANSWER,
+                **errors(
+                    {
+                        400: "Malformed SPARQL (line:column), a repeated 'query', a bad IRI",
+                        405: "An update by GET (updates must be POSTed)",
+                    },
+                    403,
+                    406,
+                    503,
+                ),
+            },
+        },
+        "post": {
+            "summary": "SPARQL 1.1 query or update (updates need the bearer token)",
+            "tags": ["sparql"],
+            "parameters": [*_DATASET_PARAMETERS, ref("parameters", "SparqlFormat")],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    FORM: {"schema": {"type": "object", "properties": _FORM_FIELDS}},
+                    QUERY: {"schema": {"type": "string"}},
+                    UPDATE: {"schema": {"type": "string"}},
+                },
+            },
+            "security": [{}, {"bearer": []}],
+            "responses": {
+                "200": _ANSWER,
+                "204": {"description": "The update was applied"},
+                **errors(
+                    {400: "Malformed SPARQL (line:column), both or neither of query/update"},
+                    401,
+                    403,
+                    406,
+                    413,
+                    415,
+                    503,
+                ),
+            },
+        },
+    }
+}

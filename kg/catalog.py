@@ -60,6 +60,7 @@ import pyoxigraph as ox
 
 from kg.parameters import MAX_VALUE_LENGTH, TYPES, Parameter, ParameterError, sample, shown
 from kg.queries import UnknownQuery
+from kg.sparql_text import QUERY_FORMS, Token, tokens
 from kg.store import QuerySyntaxError, Term, bind
 
 __all__ = [
@@ -296,43 +297,25 @@ def _parameter(entry: _Entry, fail) -> Parameter:
 
 # -- the SPARQL text --------------------------------------------------------------------
 
-# Comments, strings and IRIs are skipped; variables and words (keywords, prefixed names).
-_TOKENS = re.compile(
-    r"""
-      (?P<skip>
-          \#[^\r\n]*
-        | \"\"\"(?:(?:\"|\"\")?(?:[^"\\]|\\.))*\"\"\"
-        | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-        | "(?:[^"\\\r\n]|\\.)*"
-        | '(?:[^'\\\r\n]|\\.)*'
-        | <[^<>"{}|^`\\\x00-\x20]*>
-      )
-    | [?$](?P<var>[A-Za-z0-9_\u00b7\u00c0-\ufffd]+)
-    | (?P<word>[A-Za-z_:][A-Za-z0-9_:.\-]*)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = ("select", "ask", "construct", "describe")
 
-
-def _scan(text: str) -> tuple[set[str], re.Match[str] | None]:
+def _scan(text: str) -> tuple[set[str], Token | None]:
     """The variables the text uses, and the query-form keyword (the first one)."""
     variables: set[str] = set()
     form = None
-    for m in _TOKENS.finditer(text):
-        if m["var"]:
-            variables.add(m["var"])
-        elif m["word"] and form is None and m["word"].lower() in _FORMS:
-            form = m
+    for tok in tokens(text):
+        if tok.kind == "var":
+            variables.add(tok.text)
+        elif form is None and tok.is_keyword(*QUERY_FORMS):
+            form = tok
     return variables, form
 
 
-def _check_sparql(text: str, form: re.Match[str] | None, checker: ox.Store, fail) -> list[str]:
+def _check_sparql(text: str, form: Token | None, checker: ox.Store, fail) -> list[str]:
     """Parse without evaluating; the projected variables of a SELECT query."""
     checked = text
-    if form is not None and form["word"].lower() == "ask":
+    if form is not None and form.text.lower() == "ask":
         # ASK would be evaluated at once (SERVICE included); SELECT * is lazy.
-        checked = text[: form.start()] + "SELECT *" + text[form.end() :]
+        checked = text[: form.start] + "SELECT *" + text[form.end :]
     try:
         result = checker.query(checked)
     except SyntaxError as exc:
@@ -348,7 +331,7 @@ def _check_sparql(text: str, form: re.Match[str] | None, checker: ox.Store, fail
     except OSError as exc:
         fail(1, f"the query cannot be prepared: {exc}")
     if isinstance(result, ox.QuerySolutions) and form is not None:
-        if form["word"].lower() == "select":
+        if form.text.lower() == "select":
             return [v.value for v in result.variables]
     return []
 
@@ -405,8 +388,8 @@ def parse_query_file(path: Path, root: Path, *, checker: ox.Store | None = None)
         samples = {p.name: p.bind(sample(p)) for p in params}
         try:
             bound = bind(text, samples)
-            if form["word"].lower() == "ask":  # bind() inserts after the ASK keyword
-                bound = bound[: form.start()] + "SELECT *" + bound[form.end() :]
+            if form.text.lower() == "ask":  # bind() inserts after the ASK keyword
+                bound = bound[: form.start] + "SELECT *" + bound[form.end :]
             checker.query(bound)
         except (SyntaxError, QuerySyntaxError) as exc:
             fail(
@@ -429,7 +412,7 @@ def parse_query_file(path: Path, root: Path, *, checker: ox.Store | None = None)
         title=found["title"].value,
         description=found["description"].value,
         text=text,
-        form=form["word"].lower(),
+        form=form.text.lower(),
         returns=returns,
         parameters=tuple(params),
         keywords=tuple(k.strip() for k in found["keywords"].value.split(",") if k.strip())

@@ -52,6 +52,8 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 from pyparsing import ParserElement, ParseResults
 from rdflib.term import URIRef, Variable
 
+from kg.sparql_text import SKIPPED
+
 __all__ = ["ServiceRefused", "check_services", "service_endpoints"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -123,16 +125,8 @@ def _mentions_service(text: str) -> bool:
 
 # Strings, IRIs, comments and escapes are skipped; "service" elsewhere is a candidate keyword.
 _LEXEMES = re.compile(
-    r"""
-      (?P<skip>
-          \#[^\r\n]*
-        | \"\"\"(?:(?:\"|\"\")?(?:[^"\\]|\\.))*\"\"\"
-        | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-        | "(?:[^"\\\r\n]|\\.)*"
-        | '(?:[^'\\\r\n]|\\.)*'
-        | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>
-        | \\.
-      )
+    rf"""
+      (?P<skip>{SKIPPED} | \\.)
     | (?P<word>service)
     """,
     re.IGNORECASE | re.DOTALL | re.VERBOSE,

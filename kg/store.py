@@ -27,6 +27,8 @@ from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
+from kg.sparql_text import outer_where_brace
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
 
@@ -111,58 +113,33 @@ def bind(text: str, bindings: Mapping[str, Term] | None) -> str:
     """
     if not bindings:
         return text
-    brace = _outer_where_brace(text)
+    brace = outer_where_brace(text)
     if brace is None:
         raise QuerySyntaxError("cannot bind parameters: the query has no WHERE group")
     return f"{text[: brace + 1]} {values_clause(bindings)} {text[brace + 1 :]}"
 
 
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n\r]*)
-    | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''
-                 |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\s]*>)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
-    | (?P<open>\{)
-    | (?P<close>\})
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _outer_where_brace(text: str) -> int | None:
-    """Offset of the ``{`` that opens the query's WHERE group (comments, strings, IRIs skipped).
-
-    The group follows the first top-level ``WHERE`` keyword; a query written
-    without the keyword (``SELECT * { … }``, ``ASK { … }``) opens it with its
-    first top-level brace, unless it is a CONSTRUCT (whose first brace opens
-    the template).
-    """
-    depth, first_brace, after_where, form = 0, None, False, None
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "word":
-            word = match.group().upper()
-            if depth == 0 and form is None and word in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
-                form = word
-            after_where = depth == 0 and word == "WHERE"
-        elif kind == "open":
-            if depth == 0:
-                if after_where:
-                    return match.start()
-                if first_brace is None:
-                    first_brace = match.start()
-            depth += 1
-            after_where = False
-        elif kind == "close":
-            depth -= 1
-    return first_brace if form in ("SELECT", "ASK", "DESCRIBE") else None
-
-
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:
     for t in triples:
         yield ox.Quad(t.subject, t.predicate, t.object, graph)
+
+
+def _insert_data(quads: Iterable[ox.Quad]) -> str:
+    """One ``INSERT DATA`` operation for ``quads``, from validated terms only.
+
+    pyoxigraph terms print in their N-Triples form, which SPARQL reads back
+    unchanged, so no text is pasted into the update unescaped.
+    """
+    by_graph: dict[ox.NamedNode | ox.DefaultGraph, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    blocks = [
+        "\n".join(lines)
+        if isinstance(g, ox.DefaultGraph)
+        else f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}"
+        for g, lines in by_graph.items()
+    ]
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
 class OxigraphStore:
@@ -281,34 +258,51 @@ class OxigraphStore:
         return len(quads)
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> int:
-        """Swap ``graph``'s content for ``triples``; all or nothing.
+        """Swap ``graph``'s content for ``triples``; all or nothing, never seen half-done.
 
-        The new content is first written to a private staging graph (one
-        transaction), then a single SPARQL update drops the old graph and moves
-        the staging graph in its place (a second, atomic transaction). A failure
-        while reading ``triples`` or writing the staging graph leaves ``graph``
-        untouched; a crash between the two steps leaves only a staging graph,
-        removed the next time the store is opened for writing.
+        The triples are read completely first (a failure while reading them leaves
+        ``graph`` untouched), then one SPARQL update, one transaction, drops the old
+        graph and inserts the new content: a reader (or a crash) sees the old graph
+        or the new one, never a mix, and never extra triples in the union default
+        graph. Blank nodes come out renamed (``INSERT DATA`` mints fresh ones).
+
+        Content with RDF 1.2 triple terms (which ``INSERT DATA`` cannot spell) goes
+        through a private staging graph instead: still atomic against failures and
+        crashes, but the staging graph is visible to concurrent union queries for a
+        moment; a crash leaves only the staging graph, removed at the next open.
         """
         self._check_writable()
-        staging = ox.NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
+        quads = list(_in_graph(triples, graph))
         try:
-            quads = list(_in_graph(triples, staging))
-            self._store.extend(quads)
-            # Both IRIs are NamedNode-validated, so their N-Triples form is safe.
-            self._store.update(f"DROP SILENT GRAPH {graph} ; MOVE SILENT {staging} TO {graph}")
+            if any(
+                isinstance(q.object, ox.Triple) or isinstance(q.subject, ox.Triple) for q in quads
+            ):
+                self._replace_by_staging(graph, quads)
+            else:
+                # Every term is a validated pyoxigraph term written in its N-Triples form.
+                self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + _insert_data(quads))
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        except SyntaxError as exc:
+            raise StoreError(f"cannot write the graph {graph}: {exc}") from None
         finally:
-            self._store.remove_graph(staging)
             self._changed()
         return len(quads)
+
+    def _replace_by_staging(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+        staging = ox.NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
+        try:
+            self._store.extend(ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads)
+            self._store.update(f"DROP SILENT GRAPH {graph} ; MOVE SILENT {staging} TO {graph}")
+        finally:
+            self._store.remove_graph(staging)
 
     def restore(self, inp: BinaryIO, *, force: bool = False) -> int:
         """Load an N-Quads dump. Refuses a non-empty store unless ``force``.
 
         The whole dump is parsed before the store is touched, so a malformed dump
-        changes nothing.
+        changes nothing; the old content is dropped and the dump inserted in one
+        transaction, so a crash half-way leaves the old content.
         """
         self._check_writable()
         quads = list(ox.parse(inp, format=ox.RdfFormat.N_QUADS))
@@ -318,10 +312,17 @@ class OxigraphStore:
                 "overwrite them (use --force)"
             )
         try:
-            self._store.clear()
-            self._store.extend(quads)
+            if any(
+                isinstance(q.object, ox.Triple) or isinstance(q.subject, ox.Triple) for q in quads
+            ):
+                self._store.clear()
+                self._store.extend(quads)
+            else:
+                self._store.update("DROP SILENT ALL ;\n" + _insert_data(quads))
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        except SyntaxError as exc:
+            raise StoreError(f"cannot restore the dump: {exc}") from None
         finally:
             self._changed()
         return len(quads)

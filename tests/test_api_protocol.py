@@ -101,9 +101,20 @@ def test_writes_need_the_right_token(writable, settings, serve):
         ("post", {"data": {"update": "INSERT DATA { <a> }"}}, 400, "malformed SPARQL update"),
         (
             "post",
-            {"data": {"update": INSERT, "using-graph-uri": EX + "g1"}},
+            {
+                "data": {
+                    "update": f"WITH <{EX}g1> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+                    "using-graph-uri": EX + "g1",
+                }
+            },
             400,
             "using-graph-uri",
+        ),
+        (
+            "post",
+            {"data": {"update": INSERT, "using-named-graph-uri": "no iri"}},
+            400,
+            "using-named-graph-uri",
         ),
         ("post", {"data": {"nothing": "x"}}, 400, "missing 'query' or 'update'"),
         ("post", {"data": COUNT, "headers": {"Content-Type": ""}}, 415, "no media type"),
@@ -314,3 +325,42 @@ def test_metrics_count_requests_latency_and_rejections(settings, serve):
     assert lines["kg_query_rejections_total"] == "1"
     assert lines["kg_queries_running"] == "0"
     assert "# TYPE kg_http_request_duration_seconds histogram" in text
+
+
+def test_update_dataset_parameters_are_honoured(writable):
+    """using-graph-uri / using-named-graph-uri set the dataset of each WHERE clause."""
+    base, store, token = writable
+    requests.post(f"{base}/sparql", data={"update": INSERT}, headers=auth(token), timeout=10)
+
+    def update(text: str, *params: tuple[str, str]) -> None:
+        r = requests.post(
+            f"{base}/sparql",
+            params=list(params),
+            data=text.encode(),
+            headers={**auth(token), "Content-Type": "application/sparql-update"},
+            timeout=10,
+        )
+        assert r.status_code == 204, r.text
+
+    def in_graph(name: str) -> set[str]:
+        r = requests.get(
+            f"{base}/sparql",
+            params={"query": f"SELECT ?s WHERE {{ GRAPH <{EX}{name}> {{ ?s ?p ?o }} }}"},
+            timeout=10,
+        )
+        return {b["s"]["value"] for b in r.json()["results"]["bindings"]}
+
+    copy = f"INSERT {{ GRAPH <{EX}out> {{ ?s <{EX}q> ?o }} }} WHERE {{ ?s <{EX}p> ?o }}"
+    update(copy, ("using-graph-uri", EX + "g1"))
+    assert in_graph("out") == {EX + "a"}
+    # Two operations, a string holding WHERE and a brace: each WHERE gets the dataset.
+    two = (
+        f'INSERT {{ GRAPH <{EX}out2> {{ ?s <{EX}note> "WHERE {{" }} }} WHERE {{ ?s <{EX}p> ?o }} ;'
+        f" INSERT {{ GRAPH <{EX}out3> {{ ?s <{EX}q> ?o }} }} WHERE {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }}"
+    )
+    update(two, ("using-graph-uri", EX + "g2"), ("using-named-graph-uri", EX + "g1"))
+    assert in_graph("out2") == {EX + "b"}
+    assert in_graph("out3") == {EX + "a"}
+    # DELETE WHERE takes no USING: it is rewritten to its long form, same meaning.
+    update(f"DELETE WHERE {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }}", ("using-named-graph-uri", EX + "g2"))
+    assert in_graph("g2") == set() and in_graph("g1") == {EX + "a"}
