@@ -30,7 +30,9 @@ def bioschemas(record: Mapping[str, Any], kind: str) -> dict:
                 "description": record.get("description"),
                 "url": record.get("url"),
                 "sameAs": [
-                    r["@id"] for r in (record.get("biotools"), record.get("fairsharing")) if r
+                    r["@id"]
+                    for r in (record.get("biotoolsRecord"), record.get("fairsharingRecord"))
+                    if r
                 ]
                 or None,
                 "keywords": [t["label"] for t in record.get("topics", []) if "label" in t] or None,

@@ -104,8 +104,8 @@ def resource(store: Store, base: str, resource_id: str) -> dict | None:
             "name": core["name"],
             "description": core["description"],
             "url": core["url"],
-            "biotools": registry_ref(core["biotools"], core["biotoolsId"]),
-            "fairsharing": registry_ref(core["fairsharing"], core["fairsharingId"]),
+            "biotoolsRecord": registry_ref(core["biotools"], core["biotoolsId"]),
+            "fairsharingRecord": registry_ref(core["fairsharing"], core["fairsharingId"]),
             "tess": core["tess"],
             "kind": resource_kind(core),
             "pages": pages,
@@ -299,8 +299,8 @@ def _resource_row(row: dict) -> dict:
             "name": row["name"],
             "description": row["description"],
             "url": row["url"],
-            "biotools": registry_ref(row["biotools"], row["biotoolsId"]),
-            "fairsharing": registry_ref(row["fairsharing"], row["fairsharingId"]),
+            "biotoolsRecord": registry_ref(row["biotools"], row["biotoolsId"]),
+            "fairsharingRecord": registry_ref(row["fairsharing"], row["fairsharingId"]),
             "kind": resource_kind(row),
         }
     )
