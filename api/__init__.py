@@ -14,7 +14,11 @@ from kg.store import Store, open_store
 from kg.workers import QueryPool
 
 #: (path, label) of the pages in the navigation bar; features add theirs here.
-SITE_NAV: list[tuple[str, str]] = [("/docs", "API docs"), ("/query", "Query")]
+SITE_NAV: list[tuple[str, str]] = [
+    ("/docs", "API docs"),
+    ("/query", "Query"),
+    ("/validate", "Validate"),
+]
 
 
 def create_app(
@@ -54,9 +58,22 @@ def create_app(
     app.register_blueprint(metrics.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(assets.bp)
+    from api import validate
+
+    app.register_blueprint(validate.bp)
+    from api import docs, openapi, sparql_examples
+
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(docs.bp)
+    app.register_blueprint(sparql_examples.bp)
     from api import web_pages
 
     app.register_blueprint(web_pages.bp)
+    from api import dcat, json_api, linked_data
+
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(json_api.bp)
+    app.register_blueprint(dcat.bp)
 
     @app.context_processor
     def _site_nav() -> dict[str, Any]:

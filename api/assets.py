@@ -9,10 +9,12 @@ themselves are never committed: ``make run`` / ``make test`` install them with
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, send_from_directory
 
 from api.context import get_settings
+from api.openapi import errors
 
 bp = Blueprint("assets", __name__)
 
@@ -54,3 +56,40 @@ def vendor(package: str, filename: str):
         # Set-up did not run `npm ci`: say so instead of a bare 404.
         abort(503, description=f"browser assets missing: run `make run` (npm ci) — {package}")
     return send_from_directory(root, filename, max_age=86400)
+
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/vendor/{package}/{filename}": {
+        "get": {
+            "summary": "A browser asset installed from npm (listed files only)",
+            "tags": ["service"],
+            "parameters": [
+                {
+                    "name": "package",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": sorted(VENDOR_FILES)},
+                },
+                {
+                    "name": "filename",
+                    "in": "path",
+                    "required": True,
+                    "description": "A file listed for the package (may contain '/')",
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "The file",
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **errors(
+                    {
+                        404: "Not a listed file of a listed package",
+                        503: "The assets are not installed (run make run: npm ci)",
+                    }
+                ),
+            },
+        }
+    }
+}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -31,6 +32,7 @@ from flask import Blueprint, Response, request
 from api.context import get_settings, get_store
 from api.errors import bad_request
 from api.negotiation import choose_format
+from api.openapi import errors, rdf_content, ref
 from kg import formats
 from kg.config import Settings
 from kg.namespaces import RDF_TYPE, void
@@ -306,3 +308,32 @@ def sparql_description() -> Response:
 def well_known_void() -> Response:
     fmt = choose_graph_format()
     return graph_response(void_description(endpoint_url(), get_settings()), fmt)
+
+
+def _rdf_operation(summary: str, description: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "description": description,
+            "tags": ["service"],
+            "parameters": [ref("parameters", "GraphFormat")],
+            "responses": {
+                "200": {"description": "RDF (Turtle by default)", "content": rdf_content()},
+                **errors({400: "The request's Host is not valid in an IRI"}, 406),
+            },
+        }
+    }
+
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/sparql/description": _rdf_operation(
+        "SPARQL 1.1 Service Description of /sparql",
+        "Languages, result formats, features and the dataset, with each named graph "
+        "and its live size (also answered by GET /sparql without a query).",
+    ),
+    "/.well-known/void": _rdf_operation(
+        "VoID description of the data, with live statistics",
+        "Triples, classes, properties, distinct subjects and objects; one void:subset "
+        "per named graph with its class and property partitions.",
+    ),
+}

@@ -18,6 +18,8 @@ The store keeps no empty named graphs: a graph emptied by PUT or DELETE no longe
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
@@ -25,6 +27,7 @@ from api.auth import require_write
 from api.context import get_store
 from api.errors import ApiError, bad_request, unsupported_media_type
 from api.negotiation import choose_format
+from api.openapi import errors, rdf_content, ref
 from kg import formats
 from kg.store import STAGING_PREFIX, QuerySyntaxError, ReadOnlyError, Store
 
@@ -183,3 +186,74 @@ def delete_graph() -> Response:
     except ReadOnlyError:
         raise ApiError(403, "the store is read-only") from None
     return _no_content(204)
+
+
+_TARGET = [
+    {
+        "name": "graph",
+        "in": "query",
+        "description": "The named graph (an absolute IRI); give it or 'default'",
+        "schema": {"type": "string", "format": "iri"},
+    },
+    {
+        "name": "default",
+        "in": "query",
+        "description": "The store's own default graph (a flag, no value)",
+        "schema": {"type": "string", "enum": [""]},
+        "allowEmptyValue": True,
+    },
+]
+_BODY = {
+    "required": True,
+    "content": {media_type: {"schema": {"type": "string"}} for media_type in PARSERS},
+}
+_WRITE_ERRORS = errors(
+    {400: "No graph named, a bad IRI, or a malformed body (with its position)"},
+    401,
+    403,
+    413,
+    415,
+)
+
+
+def _write_operation(what: str, done: str) -> dict[str, Any]:
+    return {
+        "summary": f"Graph Store: {what} (token)",
+        "tags": ["sparql"],
+        "requestBody": _BODY,
+        "security": [{"bearer": []}],
+        "responses": {
+            "201": {"description": "The graph was created"},
+            "204": {"description": done},
+            **_WRITE_ERRORS,
+        },
+    }
+
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/store": {
+        "parameters": _TARGET,
+        "get": {
+            "summary": "Graph Store: read a graph",
+            "tags": ["sparql"],
+            "parameters": [ref("parameters", "GraphFormat")],
+            "responses": {
+                "200": {"description": "The graph (Turtle by default)", "content": rdf_content()},
+                **errors({400: "No graph named, or a bad IRI", 404: "No such named graph"}, 406),
+            },
+        },
+        "put": _write_operation("replace a graph with the body", "The graph was replaced"),
+        "post": _write_operation("merge the body into a graph", "The triples were added"),
+        "delete": {
+            "summary": "Graph Store: drop a graph (token)",
+            "tags": ["sparql"],
+            "security": [{"bearer": []}],
+            "responses": {
+                "204": {"description": "The graph was dropped"},
+                **errors(
+                    {400: "No graph named, or a bad IRI", 404: "No such named graph"}, 401, 403
+                ),
+            },
+        },
+    }
+}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
+from typing import Any
 
 from flask import Blueprint, Response, current_app
 
@@ -105,3 +106,21 @@ def metrics() -> Response:
     return Response(
         get_metrics().exposition(), content_type="text/plain; version=0.0.4; charset=utf-8"
     )
+
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/metrics": {
+        "get": {
+            "summary": "Prometheus metrics of the service",
+            "description": "Requests by route and status, latency histogram, queries running, "
+            "timeouts and rejections.",
+            "tags": ["service"],
+            "responses": {
+                "200": {
+                    "description": "Prometheus text exposition format 0.0.4",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                }
+            },
+        }
+    }
+}

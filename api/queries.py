@@ -36,6 +36,7 @@ repeats the total for the non-JSON formats. The limits of ``/sparql`` apply
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -44,6 +45,7 @@ from flask.blueprints import BlueprintSetupState
 from api.context import get_settings
 from api.errors import ApiError, bad_request, not_acceptable
 from api.execution import TRUNCATED_HEADER, run_query
+from api.openapi import errors, json_content, media_content, ref
 from kg import formats
 from kg.catalog import RESERVED, Catalog, NamedQuery, UnknownQuery, load_catalog
 from kg.pages import TRANSPORT, Page
@@ -222,3 +224,59 @@ def _links(page: Page, max_rows: int) -> list[str]:
         f'rel="{rel}"'
         for rel, offset in rels
     ]
+
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/queries": {
+        "get": {
+            "summary": "The catalog of named questions",
+            "tags": ["queries"],
+            "responses": {
+                "200": {
+                    "description": "Every named query with its metadata and URLs",
+                    "content": json_content(
+                        {"type": "array", "items": ref("schemas", "NamedQuery")}
+                    ),
+                }
+            },
+        }
+    },
+    # Each query also has its own path (/queries/<area>/<name>), generated from the catalog
+    # by api.openapi with its typed parameters.
+    "/queries/{name}": {
+        "get": {
+            "summary": "Run a named query (each one is also documented at its own path)",
+            "tags": ["queries"],
+            "parameters": [
+                {
+                    "name": "name",
+                    "in": "path",
+                    "required": True,
+                    "description": "The query's name: its path under queries/ without .rq "
+                    "(it contains a '/', e.g. rdmkit/resources_for_stage)",
+                    "schema": {"type": "string"},
+                },
+                ref("parameters", "Limit"),
+                ref("parameters", "Offset"),
+                {
+                    "name": "format",
+                    "in": "query",
+                    "description": "The answer's format, by name or media type",
+                    "schema": {"type": "string", "examples": [*SOLUTION_OUTPUTS, *GRAPH_OUTPUTS]},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "The answer (rows as JSON objects by default)",
+                    "content": {
+                        **media_content([*SOLUTION_OUTPUTS.values(), *GRAPH_OUTPUTS.values()]),
+                        "application/json": {
+                            "schema": {"oneOf": [ref("schemas", "Page"), ref("schemas", "Answer")]}
+                        },
+                    },
+                },
+                **errors({404: "No query of that name"}, 400, 403, 406, 503),
+            },
+        }
+    },
+}
