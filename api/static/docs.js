@@ -3,7 +3,12 @@
 (function () {
   "use strict";
   var root = document.getElementById("swagger-ui");
-  if (!root || typeof window.SwaggerUIBundle !== "function") {
+  if (!root) {
+    return;
+  }
+  if (typeof window.SwaggerUIBundle !== "function") {
+    root.textContent = "Swagger UI could not be loaded; the OpenAPI document is at " +
+      root.getAttribute("data-openapi");
     return;
   }
   window.ui = window.SwaggerUIBundle({
