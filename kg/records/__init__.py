@@ -21,11 +21,13 @@ Resource relations (documented in README "Linked data"):
 """
 
 from kg.records.bioschemas import bioschemas
-from kg.records.common import PAGE_KINDS, FilterError, select
+from kg.records.common import FAIRSHARING_DOI, PAGE_KINDS, PREFIXES, FilterError, select
 from kg.records.resources import FILTER_NAMES, facets, resource, resources
 from kg.records.things import home_counts, node, nodes, page, pages, standard, standards
 
 __all__ = [
+    "FAIRSHARING_DOI",
+    "PREFIXES",
     "FILTER_NAMES",
     "PAGE_KINDS",
     "FilterError",

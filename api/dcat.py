@@ -1,0 +1,58 @@
+"""The toolkit as a DCAT 3 catalog for harvesters: ``/catalog.ttl``, ``/catalog.jsonld``
+(and ``/catalog`` by ``Accept``). The catalog's content is :mod:`kg.records.dcat`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from api.context import get_settings, get_store
+from api.negotiation import choose_format
+from api.openapi import errors, rdf_content
+from kg import formats
+from kg.records.dcat import catalog
+
+bp = Blueprint("dcat", __name__)
+
+
+def _catalog(fmt: formats.Format) -> Response:
+    triples = catalog(get_store(), get_settings().base_iri)
+    response = Response(formats.serialize(triples, fmt), content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/catalog.ttl")
+def catalog_turtle() -> Response:
+    return _catalog(formats.BY_NAME["turtle"])
+
+
+@bp.get("/catalog.jsonld")
+def catalog_jsonld() -> Response:
+    return _catalog(formats.BY_NAME["jsonld"])
+
+
+@bp.get("/catalog")
+def catalog_negotiated() -> Response:
+    return _catalog(choose_format("graph"))
+
+
+def _op(summary: str, content: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "tags": ["linked data"],
+            "responses": {
+                "200": {"description": "The DCAT catalog", "content": content},
+                **errors(None, 406),
+            },
+        }
+    }
+
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/catalog.ttl": _op("The toolkit as a DCAT catalog (Turtle)", {"text/turtle": {}}),
+    "/catalog.jsonld": _op("The toolkit as a DCAT catalog (JSON-LD)", {"application/ld+json": {}}),
+    "/catalog": _op("The toolkit as a DCAT catalog, by Accept", rdf_content()),
+}
