@@ -15,6 +15,8 @@ from kg.workers import QueryPool
 
 #: (path, label) of the pages in the navigation bar; features add theirs here.
 SITE_NAV: list[tuple[str, str]] = [
+    ("/resources", "Resources"),
+    ("/nodes", "Nodes"),
     ("/docs", "API docs"),
     ("/query", "Query"),
     ("/validate", "Validate"),
