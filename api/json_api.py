@@ -28,9 +28,9 @@ from api.context import get_settings, get_store
 from api.errors import ApiError, bad_request
 from api.linked_data import (
     RESOURCE_FILTER_PARAMETERS,
-    query_parameter,
     page_links,
     paging,
+    query_parameter,
     resource_filters,
 )
 from api.openapi import errors, json_content
