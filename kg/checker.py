@@ -39,9 +39,9 @@ import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 
 from kg.config import Settings
-from kg.documents import Document
+from kg.documents import Document, DocumentError, document_from_text
 from kg.namespaces import CKG, DCT
-from kg.profiles import LoadedProfile
+from kg.profiles import LoadedProfile, ProfileCache, get_profile
 from kg.store import Store
 from kg.validation import (
     ShapesError,
@@ -392,3 +392,71 @@ def _remove_tree(graph: Graph, node) -> None:
 
 def _name(term: ox.Term) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+# --------------------------------------------------------------------------- the service
+
+
+class Service:
+    """What the API and the CLI share: profiles loaded once, documents validated on demand.
+
+    The profile's shapes are loaded and checked first (a broken shapes file is a
+    ShapesError naming file and line), then the document is read, then validated.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.profiles = ProfileCache(settings.shapes_dir, settings.ontology_dir)
+
+    def validate_text(
+        self,
+        text: str,
+        fmt: str,
+        name: str,
+        *,
+        profile: str | None = None,
+        store: Store | None = None,
+        in_context: bool = False,
+        context_urls: set[str] | None = None,
+        timeout: float | None = None,
+    ) -> Outcome:
+        loaded = self.profiles.get(get_profile(profile))
+        known = None
+        if in_context and store is not None and loaded.profile.yaml == "impact" and fmt == "yaml":
+            known = known_indicators(store)
+        document = document_from_text(
+            text,
+            fmt,
+            name,
+            self.settings,
+            yaml_kind=loaded.profile.yaml,
+            context_urls=context_urls,
+            known_indicators=known,
+        )
+        return check(
+            document, loaded, self.settings, store=store, in_context=in_context, timeout=timeout
+        )
+
+    def validate_graph(
+        self,
+        graph: str,
+        store: Store,
+        *,
+        profile: str | None = None,
+        in_context: bool = False,
+        timeout: float | None = None,
+    ) -> Outcome:
+        """Validate a named graph of the store (in context: against the rest of the graph)."""
+        loaded = self.profiles.get(get_profile(profile))
+        try:
+            node = ox.NamedNode(graph)
+        except ValueError:
+            raise DocumentError(f"graph {graph!r} is not an IRI") from None
+        if node not in store.named_graphs():
+            raise DocumentError(f"graph <{graph}> is not in the store")
+        rows = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": node})
+        triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+        document = Document(graph, "graph", triples, source_graph=graph)
+        return check(
+            document, loaded, self.settings, store=store, in_context=in_context, timeout=timeout
+        )

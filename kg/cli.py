@@ -27,7 +27,6 @@ from kg.store import QuerySyntaxError, Store, StoreError, open_store
 from kg.validation import ShapesError, Validator, to_rdflib
 from loaders.common import LoadError
 from loaders.pipeline import SOURCES, ValidationFailed, load, load_rdf
-from loaders.rdf_files import read_file
 
 #: Sources loaded by ``kg build``, in order (the ontology and shapes first).
 BUILD_SOURCES = tuple(SOURCES)
@@ -143,24 +142,38 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a document (kg.checker): exit 0 conforms, 1 violations, 2 error."""
+    from kg.checker import Service, ValidationTimeout
+    from kg.documents import DocumentError, format_from_name
+    from kg.profiles import UnknownProfile
+    from kg.reports import Report
+
     settings = _settings(args)
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{path}: no such file")
-    triples = read_file(path)
-    result = Validator(settings).validate(to_rdflib(triples))
-    if args.format == "json":
-        payload = {"conforms": result.conforms, "findings": [f.to_dict() for f in result.findings]}
-        print(json.dumps(payload, indent=2))
-    else:
-        for f in result.findings:
-            where = f" {f.path}" if f.path else ""
-            value = f" = {f.value}" if f.value else ""
-            print(f"{f.severity}: {f.focus}{where}{value}: {f.message}")
-        print(
-            f"{path}: {'conforms' if result.conforms else 'does not conform'} ({result.summary()})"
-        )
-    return 0 if result.conforms else 1
+    fmt = args.input_format or format_from_name(path.name)
+    if fmt is None:
+        raise CliError(f"{path}: unknown format; give --input-format")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    service = Service(settings)
+    try:
+        if args.in_context:
+            with _opened(settings) as store:
+                outcome = service.validate_text(
+                    text, fmt, str(path), profile=args.profile, store=store, in_context=True
+                )
+        else:
+            outcome = service.validate_text(text, fmt, str(path), profile=args.profile)
+    except (DocumentError, UnknownProfile, ValidationTimeout) as exc:
+        raise CliError(str(exc)) from None
+    limit = args.limit if args.limit is not None else settings.validate_max_findings
+    sys.stdout.write(Report(outcome, limit).render(args.format))
+    sys.stdout.flush()
+    return 0 if outcome.result.conforms else 1
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
@@ -374,9 +387,21 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", default="table", choices=["table", *formats.BY_NAME])
     q.set_defaults(func=cmd_query)
 
-    v = sub.add_parser("validate", help="validate an RDF file against the shapes")
+    v = sub.add_parser(
+        "validate", help="validate a document (RDF or a YAML catalogue entry) against a profile"
+    )
     v.add_argument("file")
-    v.add_argument("--format", default="text", choices=["text", "json"])
+    v.add_argument("--profile", default="all", help="toolkit-resource, node, business-model, …")
+    v.add_argument("--in-context", action="store_true", help="as if added to the store's graph")
+    v.add_argument("--format", default="text", choices=["text", "json", "csv", "turtle", "jsonld"])
+    v.add_argument(
+        "--input-format",
+        choices=["turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld", "yaml"],
+        help="the document's format (default: from its extension)",
+    )
+    v.add_argument(
+        "--limit", type=int, help="most findings shown (default KG_VALIDATE_MAX_FINDINGS)"
+    )
     v.set_defaults(func=cmd_validate)
 
     d = sub.add_parser("dump", help="write the whole store as N-Quads")

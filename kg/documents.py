@@ -73,7 +73,7 @@ class Document:
             return self.lines[base]
         if not self.text or focus.startswith("_:"):
             return None
-        line = _subject_line(self.text, focus, self.format)
+        line = subject_line(self.text, focus, self.format)
         self.lines[focus] = line
         return line
 
@@ -250,7 +250,7 @@ def document_from_text(
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
-def _subject_line(text: str, iri: str, fmt: str) -> int | None:
+def subject_line(text: str, iri: str, fmt: str) -> int | None:
     """The first line that starts with ``iri`` (written in full or with a prefix), else
     the first line naming it in full; None when it is not written in the text."""
     tokens = [f"<{iri}>"]

@@ -15,6 +15,7 @@ shapes are cached per profile and reloaded when a file changes.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,8 +142,26 @@ class ProfileCache:
             if cached is not None and cached[0] == signature:
                 return cached[1]
             shapes = load_rdf_files(files)
-            check_shapes(shapes)
+            try:
+                check_shapes(shapes)
+            except ShapesError as exc:
+                raise ShapesError(f"{_where_defined(str(exc), files)}{exc}") from exc
             ontology = load_ontology(self.ontology_dir) if profile.ontology else None
             loaded = LoadedProfile(profile, shapes, ontology)
             self._cache[profile.name] = (signature, loaded)
             return loaded
+
+
+def _where_defined(message: str, files: list[Path]) -> str:
+    """``file line N: `` of the shape a check_shapes message names (or ``""``)."""
+    from kg.documents import subject_line
+
+    match = re.search(r"in shape <([^>]+)>", message)
+    if match is None:
+        return ""
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        line = subject_line(text, match.group(1), "turtle")
+        if line is not None:
+            return f"{path} line {line}: "
+    return ""
