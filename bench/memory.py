@@ -100,10 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     queries = workload()
     log = workdir / "logs" / "memory-kg.log"
     served = [serve_peak(dataset.store, log, queries) for _ in range(n_runs)]
-    served += [
-        serve_peak(dataset.store, workdir / "logs" / "memory-kg.log", queries)
-        for _ in range(n_runs - 1)
-    ]
     what = (
         f"tiny build ({TINY_TRIPLES} bio.tools triples)" if args.tiny else "kg build (all sources)"
     )
