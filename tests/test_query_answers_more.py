@@ -95,3 +95,49 @@ def test_fairsharing_records_shared_by_the_most_domains(ask, rdmkit):  # noqa: F
     assert len(rows) - len(found) <= len(odd)
     ranking = [(-r["domains"], r["fairsharingRecord"]) for r in rows]
     assert ranking == sorted(ranking)
+
+
+def test_tool_assemblies_with_their_tools_and_countries(ask, rdmkit):  # noqa: F811
+    expected = {}
+    for key in rdmkit.of_kind("toolAssemblyPage"):
+        countries = {
+            str(page["meta"]["country_code"])
+            for page in rdmkit.pages.values()
+            if page["kind"] == "nationalPage" and key in page["related"]
+        }
+        mentions = rdmkit.pages[key]["mentions"]
+        expected[key] = (len(mentions), mentions, countries)
+    assert expected
+    rows = ask("rdmkit/list_tool_assemblies")
+    found = {
+        tail(r["assembly"], "/page/"): (
+            r["tools"],
+            set((r["toolIds"] or "").split()),
+            set((r["countries"] or "").split()),
+        )
+        for r in rows
+    }
+    assert len(rows) == len(found) and found == expected
+    assert [-r["tools"] for r in rows] == sorted(-r["tools"] for r in rows)
+    one = next(k for k, v in expected.items() if v[0])
+    assert [
+        tail(r["assembly"], "/page/")
+        for r in ask("rdmkit/list_tool_assemblies", assembly=BASE + "page/" + one)
+    ] == [one]
+
+
+def url_key(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?|/+$", "", url.strip().lower())
+
+
+def test_toolkit_resources_sharing_a_url(ask, rdmkit):  # noqa: F811
+    groups: dict[str, set[str]] = defaultdict(set)
+    for rid, tool in rdmkit.tools.items():
+        if tool.get("url"):
+            groups[url_key(str(tool["url"]))].add(rid)
+    expected = {key: ids for key, ids in groups.items() if len(ids) > 1}
+    assert expected
+    rows = ask("curation/list_shared_urls")
+    found = {r["key"]: set(r["ids"].split()) for r in rows}
+    assert found == expected
+    assert all(r["resources"] == len(found[r["key"]]) for r in rows)
