@@ -28,8 +28,9 @@ The document is built once per app from two sources:
    Path items may reference the shared ``components`` by name (``ref("parameters",
    "GraphFormat")`` → ``{"$ref": "#/components/parameters/GraphFormat"}``); the helpers
    below build the common pieces (error responses with the ``{"error", "status"}`` schema,
-   RDF and SPARQL-results content). Two modules declaring the same path and method is
-   an error when the document is built.
+   RDF and SPARQL-results content). A 4xx/5xx ``application/json`` response declared
+   without a schema gets the shared ``Error`` schema. Two modules declaring the same path
+   and method is an error when the document is built.
 
 2. **The catalog of named queries** (:mod:`kg.catalog`): one ``GET`` operation per query at
    its own path (``/queries/rdmkit/resources_for_stage``), tagged with its area, with
@@ -45,6 +46,7 @@ request goes into the document: it is the same for every client, so it is cached
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -396,12 +398,23 @@ def query_operation(query: NamedQuery) -> dict[str, Any]:
 
 
 def _merge(paths: dict[str, dict[str, Any]], more: dict[str, dict[str, Any]], origin: str) -> None:
-    for path, item in more.items():
+    for path, item in copy.deepcopy(more).items():
         held = paths.setdefault(path, {})
         for key, value in item.items():
             if key in held:
                 raise ValueError(f"{origin}: OPENAPI_PATHS[{path!r}][{key!r}] is declared twice")
+            if isinstance(value, dict) and "responses" in value:
+                _error_schemas(value["responses"])
             held[key] = value
+
+
+def _error_schemas(responses: dict[str, Any]) -> None:
+    """A 4xx/5xx JSON response declared without a schema gets the shared Error schema."""
+    for status, response in responses.items():
+        content = response.get("content", {})
+        json_error = content.get(JSON)
+        if status[:1] in "45" and json_error is not None and "schema" not in json_error:
+            json_error["schema"] = ref("schemas", "Error")
 
 
 def build_document(app: Flask) -> dict[str, Any]:
