@@ -211,6 +211,8 @@ def context_checks(document: Document, hood: Neighbourhood, base_iri: str, repor
                     f"{', '.join(others[:5])}{' …' if len(others) > 5 else ''} in the graph",
                 )
     for subject in sorted(doc_subjects & hood.described):
+        if "#" in subject and subject.split("#", 1)[0] in doc_subjects:
+            continue  # a part of a record (<record>#period): the record is reported
         _add_result(
             report,
             SH.Warning,
