@@ -24,7 +24,7 @@ import requests
 from bench import servers
 from bench.common import TINY_TRIPLES, parser, print_machine, print_table, runs, spread
 from bench.datasets import biotools_file, build, kg, prepare
-from bench.latency import workload
+from bench.latency import TINY_QUERIES, workload
 
 GIB = 1024**3
 SAMPLE_EVERY = 0.05
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     dataset = prepare(workdir, args.scale, tiny=args.tiny)
     scaled, triples = biotools_file(workdir, args.scale, tiny=args.tiny)
     loads = [kg(["load", "biotools", str(scaled), "--force"], dataset.store) for _ in range(n_runs)]
-    queries = workload()
+    queries = workload(TINY_QUERIES if args.tiny else None)
     log = workdir / "logs" / "memory-kg.log"
     served = [serve_peak(dataset.store, log, queries) for _ in range(n_runs)]
     what = (
