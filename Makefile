@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test build serve system-deps run-deps lint format clean
+.PHONY: run test build serve system-deps run-deps lint format clean bench
 NODE_STAMP := node_modules/.installed-stamp
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 
@@ -47,6 +47,13 @@ run: $(STAMP) run-deps
 test: $(STAMP) system-deps
 	@$(MAKE) --no-print-directory $(NODE_STAMP)
 	$(BIN)/pytest
+
+# Benchmarks (issue #9; figures go to BENCHMARKS.md): the bench extra (oxigraph server,
+# rdflib-endpoint) and Virtuoso; datasets are made once in var/bench.
+bench: $(STAMP) system-deps
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	@mkdir -p var/bench
+	set -o pipefail; $(BIN)/python -m bench.run_all --workdir var/bench | tee var/bench/results.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
