@@ -1,0 +1,179 @@
+"""Validation speed: the stewards' service (kg.checker) beside a plain whole-graph pySHACL run.
+
+Three workloads, each measured both ways in the same run, on the same data:
+
+1. **one record in context**: a business model (data/business-models/example-central.yaml,
+   converted by the loader) validated in context — the service validates its focus nodes
+   and their neighbourhood; the plain run validates the whole graph plus the record;
+2. **100 records in context**: 100 impact observations (Turtle) citing the graph's
+   indicators and Nodes, likewise;
+3. **the whole graph**: every triple of the store, validated as one standalone document
+   by the service, and by plain pySHACL.
+
+The graph is built with the project's loaders from ``../shared/data`` (every source,
+bio.tools and EDAM included; ``--tiny``: ontology, shapes, Nodes, maturity and catalogues
+only). The plain run is ``pyshacl.validate`` with the profile's shapes on the data graph
+with the ontology mixed in (as kg.validation does), everything parsed beforehand. Figures
+are the median (min–max) of ``--runs`` runs (default 5) in milliseconds.
+
+    .venv/bin/python -m bench.validation [--tiny] [--runs N]
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+import pyshacl
+from rdflib import Graph
+
+from bench.common import REPO, SHARED_DATA, parser, print_machine, print_table, runs, spread, timed
+from kg.checker import Service
+from kg.config import Settings
+from kg.profiles import get_profile
+from kg.store import open_store
+from kg.validation import Validator, to_rdflib
+from loaders.pipeline import SOURCES, load
+
+TINY_SOURCES = ("ontology", "shapes", "nodes", "maturity", "catalogues")
+BUSINESS_MODEL = REPO / "data" / "business-models" / "example-central.yaml"
+
+
+def build(settings: Settings, tiny: bool):
+    store = open_store("memory")
+    validator = Validator(settings)
+    for name in TINY_SOURCES if tiny else SOURCES:
+        load(store, settings, name, validator=validator)
+    return store
+
+
+def observations(store, settings: Settings, n: int) -> str:
+    """``n`` impact observations citing the graph's indicators and Nodes (Turtle)."""
+    indicators = [
+        r["i"].value
+        for r in store.query(
+            "SELECT ?i WHERE { ?i a <https://w3id.org/elixir-converge/ontology#ImpactIndicator> ;"
+            " <https://w3id.org/elixir-converge/ontology#isExample> true } ORDER BY ?i"
+        )
+    ]
+    nodes = [
+        r["n"].value
+        for r in store.query(
+            "SELECT ?n WHERE { ?n a <https://w3id.org/elixir-converge/ontology#Node> } ORDER BY ?n"
+        )
+    ] or [settings.base_iri + "node/XX"]
+    lines = [
+        "@prefix ckg: <https://w3id.org/elixir-converge/ontology#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    for k in range(n):
+        obs = f"{settings.base_iri}impact/observation/bench/{k}"
+        lines.append(
+            f"<{obs}> a ckg:ImpactObservation ; ckg:indicator <{indicators[k % len(indicators)]}> ;"
+            f" ckg:node <{nodes[k % len(nodes)]}> ; ckg:period <{obs}#period> ; ckg:value {k}.0 ;"
+            f" ckg:isExample true ; dct:source <https://example.org/report/{k}> ."
+        )
+        lines.append(
+            f'<{obs}#period> a dct:PeriodOfTime ; dcat:startDate "{2000 + k % 20}-01-01"^^xsd:date ;'
+            f' dcat:endDate "{2000 + k % 20}-12-31"^^xsd:date .'
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plain(data: Graph, shapes: Graph) -> Callable[[], object]:
+    def run() -> object:
+        conforms, _, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        )
+        return conforms
+
+    return run
+
+
+def measure(fn: Callable[[], object], n: int) -> list[float]:
+    fn()  # warm-up (profiles cached, imports done)
+    return [timed(fn)[0] for _ in range(n)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser(__doc__.splitlines()[0]).parse_args(argv)
+    n = runs(args, 5)
+    print_machine()
+    settings = Settings.load({"store": "memory", "sources_dir": str(SHARED_DATA)}, environ={})
+    store = build(settings, args.tiny)
+    service = Service(settings)
+    whole = to_rdflib(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+    print(f"graph: {len(whole):,} triples{' (tiny)' if args.tiny else ''}", flush=True)
+    records = 10 if args.tiny else 100
+    workloads = [
+        ("one record in context", "business-model", BUSINESS_MODEL.read_text(), "yaml", True),
+        (
+            f"{records} records in context",
+            "impact-report",
+            observations(store, settings, records),
+            "turtle",
+            True,
+        ),
+        (
+            "whole graph",
+            "all",
+            whole.serialize(format="nt"),
+            "ntriples",
+            False,
+        ),
+    ]
+    rows = []
+    main.results = {}
+    for title, profile, text, fmt, in_context in workloads:
+        name = BUSINESS_MODEL.name if fmt == "yaml" else f"bench.{fmt}"
+        outcome = service.validate_text(
+            text, fmt, name, profile=profile, store=store, in_context=in_context
+        )
+        loaded = service.profiles.get(get_profile(profile))
+        data = Graph()
+        data += whole
+        data += to_rdflib(outcome.document.triples)
+        data += loaded.ontology
+        ours = measure(
+            lambda t=text, f=fmt, p=profile, c=in_context, nm=name: service.validate_text(
+                t, f, nm, profile=p, store=store, in_context=c
+            ),
+            n,
+        )
+        theirs = measure(plain(data, loaded.shapes), n)
+        main.results[title] = {
+            "document triples": len(outcome.document.triples),
+            "focus nodes": len(outcome.focus),
+            "findings": len(outcome.result.findings),
+        }
+        rows.append(
+            [
+                title,
+                f"{len(outcome.document.triples):,}",
+                f"{len(outcome.focus):,}",
+                f"{outcome.context_triples:,}",
+                spread(ours, 1000, 0),
+                f"{len(data):,}",
+                spread(theirs, 1000, 0),
+            ]
+        )
+    print_table(
+        f"Validation ({'tiny' if args.tiny else 'full'} graph, {len(whole):,} triples, {n} runs)",
+        [
+            "workload",
+            "document triples",
+            "focus nodes",
+            "context triples",
+            "service ms",
+            "plain data triples",
+            "plain pySHACL ms",
+        ],
+        rows,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
