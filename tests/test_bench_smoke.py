@@ -105,3 +105,16 @@ def test_memory_of_build_load_and_serve(workdir, capsys):
     results = memory.main.results
     assert results["answered"] == [2 * results["queries"]]
     assert all(total >= main > 0 for total, main, _ in results["served"])
+
+
+def test_validation_bench_tiny(shared_data, capsys):
+    from bench import validation
+
+    assert validation.main(["--tiny", "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "### Validation (tiny graph" in out
+    for workload in ("one record in context", "10 records in context", "whole graph"):
+        assert f"| {workload}" in out
+    results = validation.main.results
+    assert results["one record in context"]["document triples"] > 0
+    assert results["10 records in context"]["focus nodes"] == 20  # each record and its period
