@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kg import formats
+from kg import backup, formats
+from kg.backup import BackupError, write_atomically
 from kg.catalog import CatalogError, load_catalog
 from kg.config import SETTINGS, Settings, SettingsError
 from kg.namespaces import Iris
@@ -180,16 +181,33 @@ def cmd_dump(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with _opened(settings) as store:
         if args.output and args.output != "-":
-            with open(args.output, "wb") as out:
-                store.dump(out)
+            write_atomically(Path(args.output), store.dump, force=args.force)
         else:
             store.dump(sys.stdout.buffer)
             sys.stdout.flush()
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _opened(settings) as store:
+        manifest = backup.backup(store, Path(args.directory), location=settings.store)
+    print(
+        f"backed up {manifest['quads']} quads in {len(manifest['graphs'])} graphs to "
+        f"{args.directory} (sha256 {manifest['sha256'][:16]}…)"
+    )
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if Path(args.input).is_dir():  # a backup made by kg backup
+        with _opened(settings, write=True) as store:
+            manifest = backup.restore(store, Path(args.input), force=args.force)
+        print(
+            f"restored {manifest['quads']} quads from the backup {args.input} into {settings.store}"
+        )
+        return 0
     with _opened(settings, write=True) as store, open(args.input, "rb") as inp:
         try:
             n = store.restore(inp, force=args.force)
@@ -406,10 +424,17 @@ def parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("dump", help="write the whole store as N-Quads")
     d.add_argument("output", nargs="?", help="file to write (default: stdout)")
+    d.add_argument("--force", action="store_true", help="replace an existing file")
     d.set_defaults(func=cmd_dump)
 
-    r = sub.add_parser("restore", help="load an N-Quads dump into an empty store")
-    r.add_argument("input")
+    bk = sub.add_parser("backup", help="write a backup directory (N-Quads dump + manifest)")
+    bk.add_argument("directory", help="a new directory to create")
+    bk.set_defaults(func=cmd_backup)
+
+    r = sub.add_parser(
+        "restore", help="load an N-Quads dump or a kg backup directory into an empty store"
+    )
+    r.add_argument("input", help="an N-Quads file, or a directory written by kg backup")
     r.add_argument("--force", action="store_true", help="replace a non-empty store")
     r.set_defaults(func=cmd_restore)
 
@@ -465,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kg: error: malformed SPARQL: {exc}", file=sys.stderr)
         return 2
     except (
+        BackupError,
         LoadError,
         StoreError,
         SettingsError,
