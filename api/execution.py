@@ -3,7 +3,8 @@
 One path for ``/sparql`` and the named queries (``/queries/<name>``):
 
 - every ``SERVICE`` endpoint is checked first (:func:`kg.federation.check_services`),
-  refused with 403;
+  refused with 403, then asked ``ASK {}``: unreachable is 502, or under ``SERVICE SILENT``
+  a partial answer named in the ``KG-Partial`` header (:mod:`kg.service_probe`);
 - at most ``KG_MAX_CONCURRENT_QUERIES`` queries run at once (``kg.query_slots``),
   more are answered 503 with ``Retry-After``;
 - with an on-disk store the query runs in a worker process killed at
@@ -21,13 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import current_app
+from flask import after_this_request, current_app
 
 from api.context import get_settings, get_store
 from api.errors import ApiError, bad_request
 from api.metrics import get_metrics
 from kg import formats
-from kg.federation import ServiceRefused, check_services
+from kg.federation import ServiceRefused, check_services, service_endpoints
+from kg.service_probe import PARTIAL_HEADER, bind_service_endpoints, probe, services
 from kg.store import QuerySyntaxError, Term, bind
 from kg.workers import QueryPool, QueryTimeout, Task, WorkerError
 
@@ -60,6 +62,26 @@ def check_service_clauses(text: str, *, is_update: bool) -> None:
         raise ApiError(403, str(exc)) from None
 
 
+def _probe_services(text: str) -> None:
+    """Ask each (allowed) SERVICE endpoint first: an unreachable one is a 502 naming it, or,
+    under SERVICE SILENT, a partial answer named in the ``KG-Partial`` header."""
+    found = services(text, service_endpoints(text, is_update=False))
+    if not found:
+        return
+    timeout = min(5.0, get_settings().query_timeout)
+    down = probe([s.endpoint for s in found], timeout)
+    for s in found:
+        if s.endpoint in down and not s.silent:
+            raise ApiError(502, f"SERVICE <{s.endpoint}> failed: {down[s.endpoint]}")
+    if down:
+        partial = ", ".join(f"<{e}> {why}" for e, why in down.items())
+
+        @after_this_request
+        def _signal(response):
+            response.headers[PARTIAL_HEADER] = partial
+            return response
+
+
 def _slots() -> threading.BoundedSemaphore:
     return current_app.extensions["kg.query_slots"]
 
@@ -77,9 +99,14 @@ def run_query(
     """Run ``text`` with typed ``bindings`` under every limit; one page of its result.
 
     The SERVICE check reads ``text`` alone: bindings are RDF terms, rendered as a
-    ``VALUES`` block (:func:`kg.store.bind`) that cannot hold a ``SERVICE``.
+    ``VALUES`` block (:func:`kg.store.bind`) that cannot hold a ``SERVICE`` — except that
+    ``SERVICE ?param`` is first given the IRI bound to ``?param``
+    (:func:`kg.service_probe.bind_service_endpoints`), so the check sees that endpoint.
+    SERVICE endpoints are then asked first (:func:`_probe_services`).
     """
+    text = bind_service_endpoints(text, bindings)  # SERVICE ?param → the bound IRI
     check_service_clauses(text, is_update=False)
+    _probe_services(text)
     slots = _slots()
     metrics = get_metrics()
     if not slots.acquire(blocking=False):

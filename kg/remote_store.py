@@ -96,6 +96,8 @@ def query_form(text: str) -> str:
     raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
 
 
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEANS = {"1": "true", "0": "false"}
 _BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -112,6 +114,8 @@ def _normalise_results(body: bytes) -> bytes:
         for term in row.values():
             if term.get("type") == "bnode":
                 term["value"] = _bnode_label(term["value"])
+            elif term.get("datatype") == _BOOLEAN and term.get("value") in _BOOLEANS:
+                term["value"] = _BOOLEANS[term["value"]]  # Virtuoso stores booleans as 1/0
     return json.dumps(data).encode()
 
 
@@ -162,8 +166,15 @@ class SparqlStore:
     def __repr__(self) -> str:
         return f"<SparqlStore {self.query_url}{' read-only' if self.read_only else ''}>"
 
-    def _changed(self) -> None:
-        self._graphs = None
+    def _changed(self, graph: ox.NamedNode | None = None, *, exists: bool = True) -> None:
+        """Record a write. Knowing the one graph written (and whether it now exists)
+        keeps the graph list; anything else has it listed again at the next query."""
+        if graph is None or self._graphs is None:
+            self._graphs = None
+        elif exists and graph not in self._graphs:
+            self._graphs = sorted([*self._graphs, graph], key=lambda g: g.value)
+        elif not exists and graph in self._graphs:
+            self._graphs.remove(graph)
         self.generation += 1
         self.changed_at = dt.datetime.now(dt.UTC)
 
@@ -370,8 +381,10 @@ class SparqlStore:
         triples = list(triples)
         try:
             self._post_graph(triples, graph)
-        finally:
+        except BaseException:
             self._changed()
+            raise
+        self._changed(graph, exists=bool(triples) or graph in (self._graphs or ()))
         return len(triples)
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> int:
@@ -390,9 +403,9 @@ class SparqlStore:
                 self._update(f"DROP SILENT GRAPH {staging}")
             except (StoreError, QuerySyntaxError):
                 pass  # the first error is the one to report; the garbage is only a staging graph
-            raise
-        finally:
             self._changed()
+            raise
+        self._changed(graph, exists=bool(triples))
         return len(triples)
 
     def restore(self, inp: BinaryIO, *, force: bool = False) -> int:

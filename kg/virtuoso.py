@@ -81,7 +81,7 @@ SingleCPU                = 0
 PrefixResultNames        = 0
 RdfFreeTextRulesSize     = 100
 IndexTreeMaps            = 64
-MaxQueryMem              = 1G
+MaxQueryMem              = {max_query_mem}
 VectorSize               = 1000
 MaxVectorSize            = 1000000
 AdjustVectorSize         = 0
@@ -144,11 +144,13 @@ class VirtuosoServer:
         start_timeout: float = 60.0,
         max_rows: int = 1_000_000,
         buffers: int = 20_000,
+        max_query_mem: str = "1G",
         binary: str = BINARY,
     ):
         self.start_timeout = start_timeout
         self.max_rows = max_rows
         self.buffers = buffers
+        self.max_query_mem = max_query_mem  # also the cap on a transitive path's memory
         self.binary = binary
         self.dir: Path | None = None
         self.http_port = 0
@@ -222,6 +224,7 @@ class VirtuosoServer:
                 isql_port=self.isql_port,
                 max_rows=self.max_rows,
                 buffers=self.buffers,
+                max_query_mem=self.max_query_mem,
                 dirty_buffers=self.buffers * 3 // 4,
             )
         )

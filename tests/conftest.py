@@ -36,7 +36,8 @@ def virtuoso():
     from kg.virtuoso import VirtuosoError, VirtuosoServer
 
     try:
-        server = VirtuosoServer().start()
+        # 256M query memory: a runaway transitive path fails in seconds, not half a minute
+        server = VirtuosoServer(max_query_mem="256M").start()
     except VirtuosoError as exc:
         pytest.fail(str(exc))
     yield server
