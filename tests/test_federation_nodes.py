@@ -141,3 +141,23 @@ def test_an_endpoint_outside_the_allowlist_is_refused(federation):
     )
     assert response.status_code == 403
     assert "http://127.0.0.1:1/sparql" in response.json()["error"]
+
+
+# -- endpoint parameters (no network) ---------------------------------------------------
+
+
+def test_service_parameters_become_iris_only_after_service():
+    from kg.service_probe import bind_service_endpoints, services
+
+    a, b = ox.NamedNode("http://a.example/sparql"), ox.NamedNode("http://b.example/sparql")
+    text = (
+        'SELECT * WHERE { BIND ("SERVICE ?x" AS ?label) # SERVICE ?x\n'
+        "  SERVICE SILENT ?x { ?s ?p ?o } SERVICE ?y { ?s ?p ?x } SERVICE ?z { } }"
+    )
+    bound = bind_service_endpoints(text, {"x": a, "y": b, "z": ox.Literal("not an IRI")})
+    assert bound == (
+        'SELECT * WHERE { BIND ("SERVICE ?x" AS ?label) # SERVICE ?x\n'
+        f"  SERVICE SILENT {a} {{ ?s ?p ?o }} SERVICE {b} {{ ?s ?p ?x }} SERVICE ?z {{ }} }}"
+    )
+    found = services(bound, [a.value, b.value, None])
+    assert [(s.endpoint, s.silent) for s in found] == [(a.value, True), (b.value, False)]
