@@ -200,6 +200,9 @@ def test_every_query_answers_its_documented_example_as_documented(base, document
         params = example_call(document, query.name)
         assert params == dict(query.example), query.name
         r = requests.get(f"{base}/queries/{query.name}", params=params, timeout=60)
+        if query.name.startswith("federated-"):  # no SERVICE allowlist on this server
+            assert r.status_code == 403 and "KG_SERVICE_ALLOWLIST" in r.json()["error"]
+            continue  # answered across Nodes in tests/test_federation_nodes.py
         assert r.status_code == 200, (query.name, r.text)
         validator = schema_validator(
             document,
