@@ -120,6 +120,11 @@ def test_every_example_runs_at_its_target(graph):
         texts = [graph.value(node, p) for p in (SH.select, SH.construct, SH.ask)]
         (text,) = [t for t in texts if t is not None]
         r = requests.post(str(target), data={"query": str(text)}, timeout=60)
+        if str(node).rsplit("/", 1)[-1].startswith("federated-"):
+            # SERVICE ?node: the endpoints are parameters of the named query (GET /queries/…)
+            assert r.status_code == 403 and "variable endpoint" in r.json()["error"], r.text
+            ran += 1
+            continue
         assert r.status_code == 200, (node, r.text)
         ran += 1
     assert ran == len(set(graph.subjects(RDF.type, SH.SPARQLExecutable)))
