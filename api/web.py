@@ -75,7 +75,8 @@ def register(app: Flask) -> None:
             response.headers.setdefault("Access-Control-Allow-Origin", "*")
             response.headers.setdefault(
                 "Access-Control-Expose-Headers",
-                "ETag, Last-Modified, Retry-After, Link, KG-Results-Truncated, KG-Results-Total",
+                "ETag, Last-Modified, Retry-After, Link, KG-Results-Truncated, KG-Results-Total, "
+                "KG-Partial",
             )
         if request.method in READ_METHODS and response.status_code == 200:
             response.set_etag(_etag(), weak=True)

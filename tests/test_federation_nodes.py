@@ -104,6 +104,7 @@ def test_with_a_node_down_service_silent_answers_the_other_and_names_the_missing
     assert _rows(response) == rows_a
     assert b in response.headers[PARTIAL_HEADER]
     assert a not in response.headers[PARTIAL_HEADER]
+    assert PARTIAL_HEADER in response.headers["Access-Control-Expose-Headers"]  # browsers see it
 
 
 def test_with_a_node_down_a_query_without_silent_is_a_clear_502(federation):
