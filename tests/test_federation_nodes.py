@@ -57,7 +57,7 @@ def federation(full_build, settings, serve):
     """(hub URL, [(Node endpoint, expected rows, its server)]): Node B on its own server."""
     store, _ = full_build
     nodes = []
-    node_b_server = Served()
+    node_b_server = _Stoppable()
     for country, served in zip(_countries(store), (serve, node_b_server), strict=True):
         node_store = open_store("memory")
         node_store.load(_national(store, country), ox.NamedNode(BASE + "graph/rdmkit"))
@@ -68,7 +68,15 @@ def federation(full_build, settings, serve):
     )
     hub = serve(create_app(settings=hub_settings, store=open_store("memory")))
     yield hub, nodes
-    node_b_server.close()
+    node_b_server.close()  # idempotent: a test may have stopped Node B already
+
+
+class _Stoppable(Served):
+    """A server that may be stopped by the test, then again by the fixture."""
+
+    def close(self) -> None:
+        super().close()
+        self._servers.clear()
 
 
 def _ask(hub: str, nodes) -> requests.Response:
