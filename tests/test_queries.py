@@ -21,8 +21,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg.config import Settings
-from kg.store import values_clause
 
+FEDERATION_TESTS = Path(__file__).with_name("test_federation_nodes.py")
 QUERIES = sorted(Path(Settings.load(environ={}).queries_dir).rglob("*.rq"))
 PARAM = re.compile(r"^# param: (\w+) \(([^)]*)\) — \S.*$", re.M)
 EXAMPLE = re.compile(r"^# example: (.+)$", re.M)
@@ -76,13 +76,6 @@ def typed(name: str, spec: dict, value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + spec["type"]))
 
 
-def bindings_reach_filters(store) -> bool:
-    rows = store.query(
-        "SELECT ?x WHERE { BIND (1 AS ?x) FILTER (BOUND(?p)) }", {"p": ox.Literal("p")}
-    )
-    return len(list(rows)) == 1
-
-
 def test_there_are_queries():
     assert QUERIES
 
@@ -113,9 +106,9 @@ def test_query_header_parses_and_answers(path, full_build):
     returns = [v.strip() for v in RETURNS.search(text).group(1).split(",")]
     assert [v.value for v in result.variables] == returns, "returns: must list the result columns"
     rows = list(result)
-    if not rows and bindings and not bindings_reach_filters(store):
-        blank = re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), text)
-        where = re.search(r"\bWHERE\s*\{", blank).end()
-        if list(store.query(text[:where] + values_clause(bindings) + text[where:])):
-            pytest.xfail("a parameter used in a FILTER: kg/store.py joins VALUES after the pattern")
+    if path.name.startswith("federated-"):
+        # Its rows come from other Nodes' endpoints: tests/test_federation_nodes.py starts
+        # them and checks the answers. Here the example's endpoints are down (SILENT).
+        assert FEDERATION_TESTS.read_text(encoding="utf-8").count(path.stem) > 0
+        return
     assert rows, f"{path.name} answered no rows"
