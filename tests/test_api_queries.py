@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -707,16 +708,32 @@ def test_kg_queries_run_in_every_format(cli_env, settings):
     assert f"(rows 2-3 of {doc['total']})" in paged
 
 
-def test_kg_queries_run_treats_text_as_a_value(cli_env, probe_dir):
-    env = {**cli_env, "KG_QUERIES_DIR": str(probe_dir)}
+def test_kg_queries_run_treats_text_as_a_value(cli_env, probe_dir, monkeypatch, capsys):
+    """The real ``kg`` entry point, called in-process (one interpreter for every value)."""
+    from kg.cli import main
+
+    for name, value in {**cli_env, "KG_QUERIES_DIR": str(probe_dir)}.items():
+        if name.startswith("KG_"):
+            monkeypatch.setenv(name, value)
     for evil in (e for e in EVIL if "\0" not in e):  # no NUL in a command line
-        proc = run(
-            "queries", "run", "probe/lookup", "--param", f"name={evil}", "--format", "json", env=env
+        code = main(
+            ["queries", "run", "probe/lookup", "--param", f"name={evil}", "--format", "json"]
         )
-        assert proc.returncode == 0, proc.stderr
-        assert __import__("json").loads(proc.stdout)["rows"] == []
-    proc = run("queries", "run", "probe/lookup", "--param", "name=Zenodo", env=env)
-    assert proc.returncode == 0 and "(0 rows)" not in proc.stdout
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert json.loads(out)["rows"] == []
+    assert main(["queries", "run", "probe/lookup", "--param", "name=Zenodo"]) == 0
+    assert "(0 rows)" not in capsys.readouterr().out
+    # And once through the installed command, as a user runs it.
+    proc = run(
+        "queries",
+        "run",
+        "probe/lookup",
+        "--param",
+        'name=") } ; DROP ALL ; #',
+        env=cli_env | {"KG_QUERIES_DIR": str(probe_dir)},
+    )
+    assert proc.returncode == 0 and "(0 rows)" in proc.stdout, proc.stderr
 
 
 @pytest.mark.parametrize(
