@@ -153,3 +153,26 @@ def hostile_site(settings, full_build):
     finally:
         served.close()
         store.update(f"DROP SILENT GRAPH {graph}")  # a pyoxigraph term: its N-Triples form
+
+
+@pytest.fixture(scope="session")
+def rdmkit_src(shared_data):
+    """The RDMkit source files read independently of the loaders (tests/rdmkit_source.py)."""
+    from rdmkit_source import read
+
+    return read(shared_data / "rdmkit")
+
+
+@pytest.fixture(scope="session")
+def full_site(settings, full_build):
+    """The API over every source, over real HTTP: ``(base_url, requests.Session)``."""
+    import requests
+
+    from api import create_app
+
+    store, _ = full_build
+    served = Served()
+    base = served(create_app(settings=settings, store=store))
+    with requests.Session() as session:
+        yield base, session
+    served.close()

@@ -9,8 +9,6 @@ import re
 import pytest
 import rdflib
 import requests
-from conftest import Served
-from rdmkit_source import read
 
 CKG = "https://w3id.org/elixir-converge/ontology#"
 SCHEMA = "https://schema.org/"
@@ -18,20 +16,13 @@ TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
-def src(shared_data):
-    return read(shared_data / "rdmkit")
+def src(rdmkit_src):
+    return rdmkit_src
 
 
 @pytest.fixture(scope="module")
-def api(settings, full_build):
-    from api import create_app
-
-    store, _ = full_build
-    served = Served()
-    base = served(create_app(settings=settings, store=store))
-    with requests.Session() as session:
-        yield base, session
-    served.close()
+def api(full_site):
+    return full_site
 
 
 def get(api, path, **params):

@@ -6,28 +6,20 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
-from conftest import BASE, Served
-from rdmkit_source import read
+from conftest import BASE
 
 TIMEOUT = 60
 SCHEMA = "https://schema.org/"
 
 
 @pytest.fixture(scope="module")
-def src(shared_data):
-    return read(shared_data / "rdmkit")
+def src(rdmkit_src):
+    return rdmkit_src
 
 
 @pytest.fixture(scope="module")
-def site(settings, full_build):
-    from api import create_app
-
-    store, _ = full_build
-    served = Served()
-    base = served(create_app(settings=settings, store=store))
-    with requests.Session() as session:
-        yield base, session
-    served.close()
+def site(full_site):
+    return full_site
 
 
 def get(site, path, accept=None):
