@@ -30,7 +30,7 @@ from api.metrics import get_metrics
 from kg import formats
 from kg.federation import ServiceRefused, check_services, service_endpoints
 from kg.service_probe import PARTIAL_HEADER, bind_service_endpoints, probe, services
-from kg.store import QuerySyntaxError, Term, bind
+from kg.store import QuerySyntaxError, Term, bind, check_nesting
 from kg.workers import QueryPool, QueryTimeout, Task, WorkerError
 
 #: Set (to the row limit) when a result was cut at KG_MAX_ROWS.
@@ -106,6 +106,10 @@ def run_query(
     """
     text = bind_service_endpoints(text, bindings)  # SERVICE ?param → the bound IRI
     check_service_clauses(text, is_update=False)
+    try:
+        check_nesting(text)  # before a worker (or this process) parses it
+    except QuerySyntaxError as exc:
+        raise bad_request(f"malformed SPARQL query: {exc}") from None
     _probe_services(text)
     slots = _slots()
     metrics = get_metrics()

@@ -30,6 +30,7 @@ from api.negotiation import choose_format
 from api.openapi import errors, rdf_content, ref
 from kg import formats
 from kg.store import STAGING_PREFIX, QuerySyntaxError, ReadOnlyError, Store
+from loaders.rdf_files import check_input
 
 bp = Blueprint("graph_store", __name__)
 
@@ -92,6 +93,7 @@ def _body_triples(graph: Target) -> list[ox.Triple]:
     # Relative IRIs resolve against the named graph's IRI; the default graph has no base.
     base = graph.value if isinstance(graph, ox.NamedNode) else None
     try:
+        check_input(body, fmt)
         quads = ox.parse(
             body,
             format=fmt,
@@ -100,7 +102,7 @@ def _body_triples(graph: Target) -> list[ox.Triple]:
             rename_blank_nodes=True,
         )
         return [quad.triple for quad in quads]
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:
         raise bad_request(f"malformed {mimetype} body: {exc}") from None
 
 

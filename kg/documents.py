@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from kg.config import Settings
 from kg.namespaces import Iris
 from loaders.common import LoadError, SourceData
+from loaders.rdf_files import check_input
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -132,9 +133,14 @@ def inline_contexts(
 ) -> str:
     """The JSON-LD text with our context inlined; a remote context is a DocumentError."""
     try:
+        check_input(text.encode("utf-8"), ox.RdfFormat.JSON_LD)  # nesting bounded first
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise DocumentError(
+                f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
+            ) from None
+        raise DocumentError(f"{where}: refused JSON-LD: {exc}") from None
 
     def refuse(url: str) -> DocumentError:
         offset = text.find(json.dumps(url)[1:-1])
@@ -178,8 +184,12 @@ def parse_rdf(text: str, fmt: str, where: str, base_iri: str) -> list[ox.Triple]
     """Triples of an RDF text (graph names dropped); a syntax error names line and column."""
     rdf_format = RDF_INPUTS[fmt][0]
     try:
-        quads = ox.parse(text.encode("utf-8"), format=rdf_format, base_iri=base_iri)
+        data = text.encode("utf-8")
+        check_input(data, rdf_format)
+        quads = ox.parse(data, format=rdf_format, base_iri=base_iri)
         return list(dict.fromkeys(q.triple for q in quads))
+    except ValueError as exc:
+        raise DocumentError(f"{where}: refused {fmt}: {exc}") from None
     except SyntaxError as exc:
         message = str(exc)
         line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)

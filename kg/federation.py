@@ -508,3 +508,24 @@ def check_services(
             continue
         seen.add(endpoint)
         _check_endpoint(endpoint, allowed, allow_private, resolve)
+
+
+def address_refusal(
+    host: str, port: int, *, allow_private: bool = False, resolve: Resolver = socket.getaddrinfo
+) -> str | None:
+    """Why a connection to ``host`` must not be made, or None when every address is public.
+
+    The same rules as for SERVICE endpoints (loopback, private, link-local… refused unless
+    ``allow_private``; metadata addresses always), for other outbound requests such as
+    source downloads (:mod:`loaders.fetch`).
+    """
+    try:
+        literal = literal_address(host)
+        addresses = [literal] if literal else _addresses(host, port, resolve)
+    except (ValueError, LookupError) as exc:
+        return str(exc)
+    for address in addresses:
+        why = _why_not(address, allow_private)
+        if why:
+            return f"{host} resolves to {address}, {why}"
+    return None

@@ -119,6 +119,38 @@ def bind(text: str, bindings: Mapping[str, Term] | None) -> str:
     return f"{text[: brace + 1]} {values_clause(bindings)} {text[brace + 1 :]}"
 
 
+#: Deepest bracket nesting accepted in SPARQL: Oxigraph's parser recurses on the native
+#: stack, and a query nested some ten thousand levels deep crashes the whole process.
+MAX_SPARQL_DEPTH = 200
+_SPARQL_SKIP = re.compile(
+    r"""\#[^\n\r]*|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\s]*>""",
+    re.DOTALL,
+)
+_SPARQL_BRACKETS = re.compile(r"[{}()\[\]]")
+
+
+#: Most triple patterns (counted by their ``.`` separators) in one query: Oxigraph plans
+#: a long join recursively too, and thirty thousand patterns crash the process.
+MAX_SPARQL_PATTERNS = 1000
+_PATTERN_END = re.compile(r"\.(?=[\s}]|$)")
+
+
+def check_nesting(text: str, *, query: bool = True) -> None:
+    """Raise :class:`QuerySyntaxError` for SPARQL nested deeper than :data:`MAX_SPARQL_DEPTH`
+    or, for a query, with more than :data:`MAX_SPARQL_PATTERNS` patterns (an update's
+    ``INSERT DATA`` may hold any number of triples)."""
+    code = _SPARQL_SKIP.sub(" ", text)
+    if query and len(_PATTERN_END.findall(code)) > MAX_SPARQL_PATTERNS:
+        raise QuerySyntaxError(f"more than {MAX_SPARQL_PATTERNS} triple patterns; not accepted")
+    depth = 0
+    for bracket in _SPARQL_BRACKETS.findall(code):
+        depth += 1 if bracket in "{([" else -1
+        if depth > MAX_SPARQL_DEPTH:
+            raise QuerySyntaxError(
+                f"brackets nested more than {MAX_SPARQL_DEPTH} levels deep; not accepted"
+            )
+
+
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:
     for t in triples:
         yield ox.Quad(t.subject, t.predicate, t.object, graph)
@@ -187,6 +219,7 @@ class OxigraphStore:
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryResult:
+        check_nesting(text)
         try:
             return self._store.query(
                 bind(text, bindings),
@@ -236,6 +269,7 @@ class OxigraphStore:
 
     def update(self, text: str) -> None:
         self._check_writable()
+        check_nesting(text, query=False)
         try:
             self._store.update(text)
         except SyntaxError as exc:

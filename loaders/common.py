@@ -207,6 +207,8 @@ def read_yaml(
         raise LoadError(f"{where}{pos}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise LoadError(f"{where}: invalid YAML: {exc}") from None
+    except RecursionError:  # a document nested thousands of levels deep
+        raise LoadError(f"{where}: invalid YAML: nested too deeply") from None
 
 
 def without_lines(value: Any) -> Any:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.config import Settings
+from kg.federation import address_refusal, literal_address
 from loaders.common import LoadError
 
 
@@ -29,10 +30,26 @@ def is_url(location: str) -> bool:
 
 
 def check_host(url: str, settings: Settings) -> None:
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    """Refuse a URL unless its host is allowed and reaches only addresses it may.
+
+    A host *name* must resolve to public addresses only: an allowed name that DNS (or
+    /etc/hosts) points at a loopback, private or link-local address is refused. An
+    address written as such in ``KG_ALLOWED_HOSTS`` (``127.0.0.1``) is the operator's
+    explicit choice and allowed; cloud metadata addresses never are.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower()
     allowed = {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
     if host not in allowed:
         raise LoadError(f"{url}: host {host!r} is not in KG_ALLOWED_HOSTS")
+    try:
+        literal = literal_address(host) is not None
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise LoadError(f"{url}: {exc}") from None
+    why = address_refusal(host, port, allow_private=literal)
+    if why:
+        raise LoadError(f"{url}: refused: {why}")
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
