@@ -69,6 +69,7 @@ class ServiceRefused(ValueError):
 #: Name given to the ServiceGraphPattern rule in our copy of rdflib's grammar.
 _SERVICE_NODE = "FederatedServiceGraphPattern"
 _grammar_lock = threading.Lock()
+_parse_lock = threading.Lock()
 _grammar: tuple[ParserElement, ParserElement] | None = None
 
 
@@ -166,12 +167,16 @@ def _parse(text: str, is_update: bool) -> tuple[list[Any], list[Any]]:
     """Parse into (prologues, bodies): one prologue per body, in order."""
     query_rule, update_rule = _parsers()
     text = text.replace("\r", "\n")  # a comment ends at CR too (see the module docstring)
-    if is_update:
-        update = update_rule.parse_string(text, parse_all=True)[0]
-        prologues = list(dict.get(update, "prologue") or [])
-        requests = list(dict.get(update, "request") or [])
-        return prologues, requests
-    prologue, body = query_rule.parse_string(text, parse_all=True)
+    # One parse at a time: pyparsing settles the arity of each parse action on its first
+    # calls, which is not thread-safe; parallel first parses left the grammar broken for
+    # good and every query mentioning "service" refused (found by bench/soak.py).
+    with _parse_lock:
+        if is_update:
+            update = update_rule.parse_string(text, parse_all=True)[0]
+            prologues = list(dict.get(update, "prologue") or [])
+            requests = list(dict.get(update, "request") or [])
+            return prologues, requests
+        prologue, body = query_rule.parse_string(text, parse_all=True)
     return [prologue], [body]
 
 

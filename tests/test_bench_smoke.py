@@ -118,3 +118,15 @@ def test_validation_bench_tiny(shared_data, capsys):
     results = validation.main.results
     assert results["one record in context"]["document triples"] > 0
     assert results["10 records in context"]["focus nodes"] == 20  # each record and its period
+
+
+def test_soak_smoke(shared_data):
+    """bench/soak.py for a few seconds: the mix runs, the reload happens, nothing fails."""
+    from bench import soak
+
+    report = soak.soak(seconds=3, rate=8, clients=2, sources=("ontology", "shapes", "rdmkit"))
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["requests"] == 3 * 8
+    assert {"sparql-get", "sparql-post", "named"} <= set(report["by_kind"])
+    assert report["reload"]["triples"] > 0
+    assert report["rss_end"]["server_mb"] > 0

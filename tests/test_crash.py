@@ -39,8 +39,8 @@ WARM = (
     "sys.stdin.readline()\n"
     "sys.exit(kg.cli.main(sys.argv[1:]))\n"
 )
-LOAD_TRIALS = 30
-SERVER_TRIALS = 5
+LOAD_TRIALS = 20
+SERVER_TRIALS = 3
 SEED = 20240610
 
 
