@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import signal
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -98,7 +99,13 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
     print(f"\n### {title}\n\n{table(headers, rows)}\n", flush=True)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so `finally` blocks stop the servers a benchmark started
+
+
 def parser(description: str) -> argparse.ArgumentParser:
+    """The common options; also makes SIGTERM (e.g. from `timeout`) unwind cleanly."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--tiny", action="store_true", help="tiny data, few runs (the smoke test)")
     p.add_argument("--runs", type=int, default=None, help="measured runs per figure (≥ 5)")
