@@ -185,7 +185,8 @@ def report(
                     targets["rdflib"] += ratio < 1
                 else:
                     virtuoso_ratios.append(ratio)
-        table_rows.append(cells)
+        # A query some engine could not answer has no ratios: its cells say so.
+        table_rows.append(cells + ["—"] * (len(headers) - len(cells)))
     n = targets["measured"]
     print_table(
         f"Query latency on {dataset.name} ({dataset.quads:,} quads), p50 / p95 ms",
