@@ -99,7 +99,7 @@ def test_throughput_without_errors(workdir, capsys):
 
 
 def test_memory_of_build_load_and_serve(workdir, capsys):
-    assert memory.main(tiny(workdir, "--scale", "1")) == 0
+    assert memory.main(tiny(workdir, "--scale", "1", "--load-scale", "1")) == 0
     out = capsys.readouterr().out
     assert "### Peak RSS in MiB" in out and "kg serve" in out
     results = memory.main.results
