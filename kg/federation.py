@@ -41,6 +41,7 @@ from an allowed endpoint. Network-level egress rules remain the stronger defence
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 import re
 import socket
@@ -238,9 +239,12 @@ class _Prologue:
         raise ServiceRefused(f"cannot verify SERVICE endpoints: unexpected endpoint {term!r}")
 
 
-def _endpoints(query: str, is_update: bool | None) -> list[str | Variable]:
+@functools.lru_cache(maxsize=512)
+def _endpoints(query: str, is_update: bool | None) -> tuple[str | Variable, ...]:
+    """The SERVICE endpoints of ``query``, parsed once per text (checks and probes both ask,
+    and a named query's text is the same on every call: its values are bound afterwards)."""
     if not _mentions_service(query):
-        return []
+        return ()
     modes = [False, True] if is_update is None else [is_update]
     errors = []
     for mode in modes:
@@ -272,7 +276,7 @@ def _endpoints(query: str, is_update: bool | None) -> list[str | Variable]:
             f"cannot verify SERVICE endpoints: the text holds {keywords} SERVICE keyword(s) "
             f"but the parsed query {len(found)} SERVICE clause(s)"
         )
-    return found
+    return tuple(found)
 
 
 def service_endpoints(query: str, *, is_update: bool | None = None) -> list[str | None]:

@@ -276,6 +276,7 @@ def test_more_service_keywords_than_parsed_clauses_is_refused(monkeypatch):
     # Simulate a parser that misses a clause: the keyword count in the text catches it.
     real_parse = federation._parse
     monkeypatch.setattr(federation, "_parse", lambda text, is_update: real_parse("ASK {}", False))
+    federation._endpoints.cache_clear()  # parsed endpoints are memoised per text
     with pytest.raises(ServiceRefused, match="holds 1 SERVICE keyword"):
         check_services(select(PUBLIC), settings(PUBLIC), resolve=DNS)
 
