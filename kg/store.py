@@ -153,12 +153,38 @@ def check_nesting(text: str, *, query: bool = True) -> None:
 
 
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """``triples`` as quads of ``graph``; a quad already in ``graph`` is passed through
+    (loaders may hand quads to save the wrapping), any other quad is moved into it."""
     for t in triples:
-        yield ox.Quad(t.subject, t.predicate, t.object, graph)
+        if type(t) is ox.Quad and t.graph_name == graph:
+            yield t
+        else:
+            yield ox.Quad(t.subject, t.predicate, t.object, graph)
 
 
-def _insert_data(quads: Iterable[ox.Quad]) -> str:
-    """One ``INSERT DATA`` operation for ``quads``, from validated terms only.
+def _has_triple_term(quads: Iterable[ox.Quad]) -> bool:
+    """Whether any quad holds an RDF 1.2 triple term (which ``INSERT DATA`` cannot spell)."""
+    return any(isinstance(q.object, ox.Triple) or isinstance(q.subject, ox.Triple) for q in quads)
+
+
+def _has_blank(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+#: Deletes the quads of one named graph that hold a blank node (``DELETE DATA`` cannot).
+_DELETE_BLANK = (
+    "DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} "
+    "WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
+)
+
+#: Oxigraph's bulk loader ingests up to this many quads as one batch, in one atomic
+#: RocksDB ingestion of all its index files; more are ingested batch by batch.
+BULK_BATCH = 1_000_000
+
+
+def _insert_data(quads: Iterable[ox.Quad], operation: str = "INSERT DATA") -> str:
+    """One ``INSERT DATA`` (or ``DELETE DATA``) operation for ``quads``, from validated
+    terms only.
 
     pyoxigraph terms print in their N-Triples form, which SPARQL reads back
     unchanged, so no text is pasted into the update unescaped.
@@ -172,7 +198,7 @@ def _insert_data(quads: Iterable[ox.Quad]) -> str:
         else f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}"
         for g, lines in by_graph.items()
     ]
-    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+    return operation + " {\n" + "\n".join(blocks) + "\n}"
 
 
 class OxigraphStore:
@@ -203,7 +229,9 @@ class OxigraphStore:
         An on-disk store is flushed, so that read-only readers in other processes
         (query workers) see every committed write.
         """
-        if self.path is not None and not self.read_only and hasattr(self, "generation"):
+        # At opening (no generation yet) nothing is flushed: ``flush``/``close`` will.
+        self._unflushed = not hasattr(self, "generation")
+        if self.path is not None and not self.read_only and not self._unflushed:
             self._store.flush()
         self.generation = getattr(self, "generation", -1) + 1
         self.changed_at = dt.datetime.now(dt.UTC)
@@ -298,33 +326,47 @@ class OxigraphStore:
         """Swap ``graph``'s content for ``triples``; all or nothing, never seen half-done.
 
         The triples are read completely first (a failure while reading them leaves
-        ``graph`` untouched), then one SPARQL update, one transaction, drops the old
-        graph and inserts the new content: a reader (or a crash) sees the old graph
-        or the new one, never a mix, and never extra triples in the union default
-        graph. Blank nodes come out renamed (``INSERT DATA`` mints fresh ones). Into an
-        empty graph, the new content is added by one transactional ``extend`` instead.
+        ``graph`` untouched), then one write, one transaction, swaps the content: a
+        reader (or a crash) sees the old graph or the new one, never a mix, and never
+        extra triples in the union default graph. The write depends on what is there:
+
+        - an empty graph of an on-disk store, fewer than :data:`BULK_BATCH` quads:
+          Oxigraph's bulk loader, whose one batch is ingested into every index by one
+          atomic RocksDB ingestion (all index files or none, also across a crash); a
+          read snapshot is held meanwhile so that the ingested files get a sequence
+          number of their own and a query already running does not see them;
+        - any other empty graph: one transactional ``extend``;
+        - a non-empty graph: one SPARQL update with the difference, from validated
+          terms only: ``DELETE DATA`` of the triples that went, ``INSERT DATA`` of the
+          new ones; triples with a blank node cannot be named in ``DELETE DATA``, so
+          the graph's blank-node triples are all deleted by pattern and the new ones
+          inserted (``INSERT DATA`` mints fresh blank nodes); an empty new content is
+          a ``DROP``.
 
         Content with RDF 1.2 triple terms (which ``INSERT DATA`` cannot spell) goes
         through a private staging graph instead: still atomic against failures and
         crashes, but the staging graph is visible to concurrent union queries for a
-        moment; a crash leaves only the staging graph, removed at the next open.
+        moment; a crash leaves only the staging graph, removed at the next open. An
+        old graph with triple terms is dropped whole and the new content inserted.
         """
         self._check_writable()
         quads = list(_in_graph(triples, graph))
         try:
             with self._write_lock:
-                if next(self._store.quads_for_pattern(None, None, None, graph), None) is None:
-                    # Nothing to drop: one transactional extend is the whole swap, and
-                    # Oxigraph's fastest atomic write (no update text to build and parse).
-                    self._store.extend(quads)
-                elif any(
-                    isinstance(q.object, ox.Triple) or isinstance(q.subject, ox.Triple)
-                    for q in quads
-                ):
+                # Held open across an empty graph's bulk write: a live read snapshot.
+                probe = self._store.quads_for_pattern(None, None, None, graph)
+                if next(probe, None) is None:
+                    if not quads:
+                        pass  # nothing to write
+                    elif self.path is not None and len(quads) < BULK_BATCH:
+                        self._store.bulk_extend(quads)
+                    else:
+                        self._store.extend(quads)
+                elif _has_triple_term(quads):
                     self._replace_by_staging(graph, quads)
                 else:
-                    # Every term is a validated pyoxigraph term written in its N-Triples form.
-                    self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + _insert_data(quads))
+                    del probe
+                    self._replace_by_difference(graph, quads)
         except OSError as exc:
             raise StoreError(str(exc)) from exc
         except SyntaxError as exc:
@@ -332,6 +374,29 @@ class OxigraphStore:
         finally:
             self._changed()
         return len(quads)
+
+    def _replace_by_difference(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+        """One update that turns the non-empty ``graph`` into ``quads`` (no triple terms)."""
+        if not quads:
+            self._store.update(f"DROP SILENT GRAPH {graph}")
+            return
+        old = set(self._store.quads_for_pattern(None, None, None, graph))
+        if _has_triple_term(old):  # DELETE DATA cannot spell them either
+            self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + _insert_data(quads))
+            return
+        new = set(quads)
+        gone = [q for q in old if q not in new and not _has_blank(q)]
+        added = [q for q in dict.fromkeys(quads) if _has_blank(q) or q not in old]
+        operations = []
+        if gone:
+            operations.append(_insert_data(gone, "DELETE DATA"))
+        if any(_has_blank(q) for q in old):
+            operations.append(_DELETE_BLANK.format(g=graph))
+        if added:
+            operations.append(_insert_data(added))
+        if operations:
+            # Every term is a validated pyoxigraph term written in its N-Triples form.
+            self._store.update(" ;\n".join(operations))
 
     def _replace_by_staging(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
         staging = ox.NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
@@ -359,10 +424,7 @@ class OxigraphStore:
             with self._write_lock:
                 if not len(self._store):
                     self._store.extend(quads)  # one transaction: nothing to drop first
-                elif any(
-                    isinstance(q.object, ox.Triple) or isinstance(q.subject, ox.Triple)
-                    for q in quads
-                ):
+                elif _has_triple_term(quads):
                     self._store.clear()
                     self._store.extend(quads)
                 else:
@@ -381,8 +443,11 @@ class OxigraphStore:
                 self._store.remove_graph(g)
 
     def flush(self) -> None:
-        if self.path is not None and not self.read_only:
+        """Write memory tables to disk; a no-op when every write since was flushed already
+        (each write flushes itself, see ``_changed``)."""
+        if self.path is not None and not self.read_only and self._unflushed:
             self._store.flush()
+            self._unflushed = False
 
     def close(self) -> None:
         self.flush()

@@ -13,14 +13,17 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.config import Settings
 from kg.namespaces import RDF_TYPE, Iris, ckg, prov, rdfs, void, xsd
 from kg.store import Store
-from kg.validation import ValidationResult, Validator, to_rdflib
 from loaders import fetch, rdf_files, rdmkit
+
+if TYPE_CHECKING:  # the validation machinery (pyshacl, rdflib) loads only to validate
+    from kg.validation import ValidationResult, Validator
 from loaders.common import Issue, LoadError, SourceData
 
 
@@ -339,6 +342,8 @@ def ingest(
         report.unchanged = True
         return report
     if validate:
+        from kg.validation import Validator, to_rdflib
+
         progress(f"{data.name}: validating {len(data.triples)} triples")
         validator = validator or Validator(settings)
         report.validation = validator.validate(to_rdflib(data.triples))

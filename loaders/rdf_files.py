@@ -74,15 +74,19 @@ def format_of(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def read_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
-    """Parse one RDF file into quads; a syntax error names the file and position.
+def read_file(
+    path: Path, fmt: ox.RdfFormat | None = None, *, data: bytes | None = None
+) -> list[ox.Quad]:
+    """Parse one RDF file (or ``data``, its content already read) into quads; a syntax
+    error names the file and position.
 
     JSON-LD remote contexts are never fetched (pyoxigraph has no document loader).
     """
     fmt = fmt or format_of(path)
     try:
-        if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
+        if data is None and fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
             data = path.read_bytes()
+        if data is not None:
             check_input(data, fmt)
             return list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
         with path.open("rb") as f:
@@ -96,6 +100,8 @@ def read_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
 def read_path(name: str, location: str | Path) -> SourceData:
     """A file, or every RDF file of a directory, as the triples of one source.
 
+    The triples are the parser's quads in the default graph, as they come (the store
+    moves them into the target graph: no triple is built only to be wrapped again).
     Quads in named graphs (N-Quads, TriG) are flattened into the one target
     graph; that is reported.
     """
@@ -108,18 +114,23 @@ def read_path(name: str, location: str | Path) -> SourceData:
         files = [path]
     else:
         raise LoadError(f"{name}: {path} does not exist")
-    triples: list[ox.Triple] = []
+    triples: list[ox.Quad] = []
     issues: list[Issue] = []
     digest = hashlib.sha256()
     for file in files:
-        quads = read_file(file)
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise LoadError(f"{file}: {exc.strerror or exc}") from None
+        quads = read_file(file, data=content)
         named = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
         if named:
             issues.append(
                 Issue("flattened-graphs", str(file), f"{len(named)} named graph(s) merged into one")
             )
-        triples.extend(q.triple for q in quads)
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+            quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+        triples.extend(quads)
+        digest.update(file.name.encode() + b"\0" + content)
     return SourceData(
         name=name,
         location=str(path.resolve()),

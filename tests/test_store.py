@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pyoxigraph as ox
 import pytest
@@ -216,3 +217,99 @@ def test_bindings_are_seen_by_filters_and_grouping(store):
     assert rows[0]["n"].value == "2"
     with pytest.raises(QuerySyntaxError, match="no WHERE group"):
         store.query("CONSTRUCT { ?s ?p ?o } ", {"o": ox.Literal(1)})
+
+
+def canonical(triples) -> ox.Dataset:
+    """``triples`` as a canonical dataset: equal iff isomorphic (blank nodes renamed)."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def stored(store, graph) -> ox.Dataset:
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    return canonical(store.query(construct, {"g": graph}))
+
+
+def blank(label: str, o: str | int) -> list[ox.Triple]:
+    """``EX:a p _:label . _:label p o`` — one blank node, used as object and subject."""
+    node, p = ox.BlankNode(label), ox.NamedNode(EX + "p")
+    obj = ox.Literal(o) if isinstance(o, int) else ox.NamedNode(EX + o)
+    return [ox.Triple(ox.NamedNode(EX + "a"), p, node), ox.Triple(node, p, obj)]
+
+
+OLD = [t("a", "b"), t("a", "c"), t("d", 1), *blank("x", "kept"), *blank("y", 7)]
+REPLACEMENTS = {
+    "identical": OLD,
+    "partly changed": [t("a", "b"), t("d", 2), t("e", "f"), *blank("x", "kept"), *blank("z", 8)],
+    "with new blank nodes only": [*blank("q", 1), *blank("r", "s")],
+    "without blank nodes": [t("a", "b"), t("g", "h")],
+    "empty": [],
+}
+
+
+@pytest.mark.parametrize("new", REPLACEMENTS.values(), ids=REPLACEMENTS.keys())
+def test_replacing_a_non_empty_graph_gives_exactly_the_new_content(store, new):
+    store.load(OLD, G1)
+    store.load([t("x", "y"), *blank("x", "other")], G2)
+    before_g2 = stored(store, G2)
+    assert store.replace_graph(G1, new) == len(new)
+    assert stored(store, G1) == canonical(new)
+    assert stored(store, G2) == before_g2
+    assert store.replace_graph(G1, OLD) == len(OLD)  # and back again
+    assert stored(store, G1) == canonical(OLD)
+    assert stored(store, G2) == before_g2
+
+
+def test_terms_that_look_like_sparql_round_trip_through_a_replace(store):
+    """The difference is written as update text from validated terms only: a literal or an
+    IRI spelled like SPARQL stays data, in ``DELETE DATA`` as in ``INSERT DATA``."""
+    hostile = [
+        ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(text))
+        for text in ('x" } } ; DROP ALL ; INSERT DATA { <a> <b> "', "line\nbreak \\ é", "}")
+    ]
+    store.load([t("x", "y")], G2)
+    store.load([*hostile, t("a", "b")], G1)
+    store.replace_graph(G1, hostile[1:])
+    assert stored(store, G1) == canonical(hostile[1:])
+    store.replace_graph(G1, [*hostile, t("c", "d")])
+    assert stored(store, G1) == canonical([*hostile, t("c", "d")])
+    assert stored(store, G2) == canonical([t("x", "y")])
+
+
+def test_bulk_write_of_an_empty_graph_is_seen_whole_or_not_at_all(tmp_path):
+    """Into an empty graph of an on-disk store the content goes by Oxigraph's bulk loader
+    (one atomic ingestion): queries running meanwhile in this process see no triple of the
+    graph or all of them, in the graph and in the union default graph alike."""
+    s = open_store(f"oxigraph:{tmp_path / 's'}")
+    s.load([t("x", "y")], G2)
+    content = [t(f"s{n}", n) for n in range(3000)]
+    done, seen, errors = threading.Event(), set(), []
+
+    def reader() -> None:
+        try:
+            for _ in range(2000):
+                if done.is_set():
+                    return
+                rows = s.query("SELECT (COUNT(*) AS ?u) WHERE { ?s ?p ?o }")
+                union = int(next(iter(rows))["u"].value)
+                in_graph = s.count(G1)
+                seen.add((union, in_graph))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for _ in range(8):
+            s.replace_graph(G1, content)
+            s.replace_graph(G1, [])
+    finally:
+        done.set()
+        thread.join(timeout=60)
+    assert not thread.is_alive() and not errors, errors
+    assert seen
+    assert {u for u, _ in seen} <= {1, 1 + len(content)}, seen
+    assert {n for _, n in seen} <= {0, len(content)}, seen
+    assert s.named_graphs() == [G2]
+    s.close()
