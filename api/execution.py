@@ -65,7 +65,10 @@ def check_service_clauses(text: str, *, is_update: bool) -> None:
 def _probe_services(text: str) -> None:
     """Ask each (allowed) SERVICE endpoint first: an unreachable one is a 502 naming it, or,
     under SERVICE SILENT, a partial answer named in the ``KG-Partial`` header."""
-    found = services(text, service_endpoints(text, is_update=False))
+    endpoints = service_endpoints(text, is_update=False)  # memoised per text
+    if not endpoints:
+        return  # no SERVICE clause: nothing to ask, and no need to read the text again
+    found = services(text, endpoints)
     if not found:
         return
     timeout = min(5.0, get_settings().query_timeout)

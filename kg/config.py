@@ -24,6 +24,14 @@ def _default_sources() -> str:
     return str(shared) if shared.is_dir() else ""
 
 
+def _cpus() -> int:
+    """CPUs this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def _data_dir(name: str) -> Callable[[], str]:
     def default() -> str:
         here = PROJECT_ROOT / name
@@ -114,7 +122,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_concurrent_queries",
         lambda: 8,
-        "Queries run at once; more are answered 503 with Retry-After.",
+        "Queries admitted at once (running or waiting for a worker); more get 503 + Retry-After.",
+        int,
+    ),
+    Setting(
+        "query_workers",
+        _cpus,
+        "Worker processes running queries on an on-disk store (default: the CPUs); admitted "
+        "queries beyond them wait for one, within the query timeout.",
         int,
     ),
     Setting(
@@ -228,6 +243,7 @@ class Settings:
     query_timeout: float
     max_rows: int
     max_concurrent_queries: int
+    query_workers: int
     write_token: str
     read_only: bool
     service_allowlist: str
@@ -284,6 +300,9 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"setting {s.name} ({origin}): {exc}") from None
             origins[s.name] = origin
+        for name in ("max_concurrent_queries", "query_workers"):
+            if values[name] < 1:
+                raise SettingsError(f"setting {name} ({origins[name]}): must be at least 1")
         if not str(values["base_iri"]).endswith("/"):
             raise SettingsError(f"setting base_iri ({origins['base_iri']}): must end with '/'")
         return cls(**values, origins=origins)

@@ -156,22 +156,52 @@ def serialize_page(
     total = None if truncated else count
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        document = {
-            "head": {"vars": variables},
-            "results": {
-                "bindings": [
-                    {v: json_term(row[v]) for v in variables if row[v] is not None} for row in kept
-                ]
-            },
-        }
         if fmt.results == ox.QueryResultsFormat.JSON:
-            if truncated:
-                document["truncated"] = True
-            return json.dumps(document, ensure_ascii=False).encode("utf-8"), truncated, total
-        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+            return solutions_json(variables, kept, truncated=truncated), truncated, total
+        data = solutions_json(variables, kept)  # read back by Oxigraph for the other formats
         parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         return serialize(parsed, fmt), truncated, total
     return serialize(kept, fmt), truncated, total
+
+
+_quote = (
+    json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
+)  # "…", not ASCII-escaped
+
+
+def solutions_json(variables: list[str], rows: Iterable, *, truncated: bool = False) -> bytes:
+    """SPARQL 1.1 Query Results JSON of ``rows`` (query solutions, values in ``variables``
+    order), written as text directly: the same document as :func:`json_term` per value
+    through ``json.dumps``, without building the dictionaries (on a 600-row result that
+    was a third of the request). ``"truncated": true`` is added when the result was cut.
+    """
+    keys = [_quote(v) + ":" for v in variables]
+    bindings = ",".join(
+        "{"
+        + ",".join(k + _term_text(t) for k, t in zip(keys, row, strict=True) if t is not None)
+        + "}"
+        for row in rows
+    )
+    head = '{"head":{"vars":[' + ",".join(map(_quote, variables)) + "]},"
+    tail = ',"truncated":true}' if truncated else "}"
+    return (head + '"results":{"bindings":[' + bindings + "]}" + tail).encode("utf-8")
+
+
+def _term_text(term: object) -> str:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if kind is ox.Literal:
+        if term.language:
+            extra = ',"xml:lang":' + _quote(term.language)
+        elif term.datatype.value != XSD_STRING:
+            extra = ',"datatype":' + _quote(term.datatype.value)
+        else:
+            extra = ""
+        return '{"type":"literal","value":' + _quote(term.value) + extra + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return json.dumps(json_term(term), ensure_ascii=False)  # triple terms (RDF 1.2)
 
 
 def json_term(term: object) -> dict:

@@ -10,11 +10,21 @@ workers, and so other clients' queries, carry on.
 
 A memory store cannot be shared with another process: it runs its queries in
 the server's own threads, without a hard time limit.
+
+There are ``size`` workers (``KG_QUERY_WORKERS``, one per CPU by default): each is a
+process with its own store reader and the working memory of the queries it ran, so
+more workers than CPUs cost memory and buy no speed. A query waiting for a free
+worker spends its time limit waiting. After an answer that left a worker holding
+more than :data:`TRIM_ABOVE` bytes over its starting size, the worker returns the
+freed memory to the system (glibc keeps freed heap pages otherwise: a worker that
+once ran a large query would hold that peak for good).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -71,9 +81,34 @@ _RACES = ("No such file or directory", "Corruption")
 _ATTEMPTS = 6
 
 
+#: Memory a worker may keep over its starting size before it gives freed memory back.
+TRIM_ABOVE = 64 * 2**20
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (Linux), 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _trimmer():
+    """glibc's ``malloc_trim`` (returns freed heap pages to the system), or None."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
 def _serve(path: str, conn: Connection) -> None:  # runs in the worker process
     store, generation = None, None
+    trim, floor = _trimmer(), 0  # floor: resident size after the store opened or a trim
     while True:
+        if trim is not None and floor and _resident() > floor + TRIM_ABOVE:
+            trim(0)  # after the answer was sent: off the client's path
+            floor = max(floor, _resident())  # what stays (store caches) is not trimmed again
         try:
             task: Task = conn.recv()
         except EOFError:
@@ -83,6 +118,7 @@ def _serve(path: str, conn: Connection) -> None:  # runs in the worker process
                 if store is None or generation != task.generation:
                     store = ox.Store.read_only(path)
                     generation = task.generation
+                    floor = floor or _resident()
                 conn.send(_answer(store, task))
                 break
             except SyntaxError as exc:
@@ -144,11 +180,16 @@ class QueryPool:
         self.timeouts = 0
 
     def run(self, task: Task) -> Answer:
-        with self._slots:
+        """Run ``task`` on a free worker; the time limit covers waiting for one."""
+        deadline = time.monotonic() + self.timeout
+        if not self._slots.acquire(timeout=self.timeout):
+            self.timeouts += 1
+            raise QueryTimeout(f"no query worker came free within {self.timeout:g} s")
+        try:
             worker = self._take()
             try:
                 worker.conn.send(task)
-                if not worker.conn.poll(self.timeout):
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     self._discard(worker)
                     self.timeouts += 1
                     raise QueryTimeout(
@@ -164,6 +205,8 @@ class QueryPool:
                 self._discard(worker)
                 raise
             self._idle.put(worker)
+        finally:
+            self._slots.release()
         if isinstance(reply, WorkerError):
             raise reply
         return reply

@@ -1,0 +1,142 @@
+"""Query workers (kg.workers): a fixed number of processes, a time limit that covers the wait
+for one, and memory given back after a large query."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import psutil
+import pyoxigraph as ox
+import pytest
+
+from kg.workers import TRIM_ABOVE, QueryPool, QueryTimeout, Task
+
+EX = "https://example.org/workers/"
+#: 1.4 million distinct strings built from 2,000 × 700 literals: hundreds of MiB in a worker.
+LARGE = f"""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+  ?a <{EX}v> ?u . ?b <{EX}w> ?w BIND(CONCAT(STR(?u), "-", STR(?w), "-padding-to-grow-it") AS ?x)
+}}"""
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }}"
+CHEAP = f"SELECT ?o WHERE {{ <{EX}s0> <{EX}v> ?o }}"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("workers") / "store"
+    store = ox.Store(str(path))
+    graph = ox.NamedNode(EX + "g")
+    store.extend(
+        ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "v"), ox.Literal(f"value {i}"), graph)
+        for i in range(2000)
+    )
+    store.extend(
+        ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "w"), ox.Literal(f"other {i}"), graph)
+        for i in range(700)
+    )
+    store.flush()
+    del store
+    return str(path)
+
+
+def task(text: str) -> Task:
+    return Task(
+        text=text,
+        default_graph=None,
+        named_graphs=None,
+        solutions_format="json",
+        graph_format=None,
+        generation=0,
+        max_rows=1000,
+    )
+
+
+def rows(answer) -> list[dict]:
+    return json.loads(answer.body)["results"]["bindings"]
+
+
+def test_queries_beyond_the_workers_wait_for_one(store_path):
+    pool = QueryPool(store_path, 1, timeout=60)
+    answers, errors = [], []
+
+    def ask() -> None:
+        try:
+            answers.append(rows(pool.run(task(CHEAP))))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        assert answers == [[{"o": {"type": "literal", "value": "value 0"}}]] * 4
+        assert len(pool._all) == 1  # one process served all four
+    finally:
+        pool.close()
+
+
+def test_the_time_limit_covers_waiting_for_a_worker(store_path):
+    pool = QueryPool(store_path, 1, timeout=1)
+    try:
+        assert rows(pool.run(task(CHEAP)))
+        assert pool._slots.acquire(timeout=5)  # the one worker is taken (as by a long query)
+        try:
+            with pytest.raises(QueryTimeout, match="no query worker came free within 1 s"):
+                pool.run(task(CHEAP))
+        finally:
+            pool._slots.release()
+        assert pool.timeouts == 1
+        assert rows(pool.run(task(CHEAP)))  # once the worker is free, it answers
+    finally:
+        pool.close()
+
+
+def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(store_path):
+    pool = QueryPool(store_path, 1, timeout=1)
+    try:
+        with pytest.raises(QueryTimeout, match="ran longer than 1 s and was stopped"):
+            pool.run(task(RUNAWAY))
+        assert pool._all == set()
+        assert rows(pool.run(task(CHEAP)))
+        assert len(pool._all) == 1
+    finally:
+        pool.close()
+
+
+def test_a_worker_gives_back_the_memory_of_a_large_query(store_path):
+    pool = QueryPool(store_path, 1, timeout=120)
+    try:
+        assert rows(pool.run(task(CHEAP)))
+        (worker,) = pool._all
+        process = psutil.Process(worker.process.pid)
+        start = process.memory_info().rss
+        peak, done = start, threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            for _ in range(12_000):  # bounded: at most ~120 s of 10 ms samples
+                if done.is_set():
+                    return
+                peak = max(peak, process.memory_info().rss)
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        answer = pool.run(task(LARGE))
+        done.set()
+        sampler.join(timeout=10)
+        assert int(rows(answer)[0]["n"]["value"]) == 2000 * 700
+        assert peak > start + 2 * TRIM_ABOVE, "the query did not grow the worker; test is moot"
+        after = process.memory_info().rss
+        for _ in range(100):  # bounded: the trim runs just after the answer is sent
+            if after <= start + TRIM_ABOVE:
+                break
+            time.sleep(0.05)
+            after = process.memory_info().rss
+        assert after <= start + TRIM_ABOVE, (start, peak, after)
+    finally:
+        pool.close()
