@@ -162,13 +162,13 @@ def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.
             yield ox.Quad(t.subject, t.predicate, t.object, graph)
 
 
-def _has_triple_term(quads: Iterable[ox.Quad]) -> bool:
-    """Whether any quad holds an RDF 1.2 triple term (which ``INSERT DATA`` cannot spell)."""
-    return any(isinstance(q.object, ox.Triple) or isinstance(q.subject, ox.Triple) for q in quads)
+def _has_triple_term(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
+    """Whether any triple holds an RDF 1.2 triple term (which ``INSERT DATA`` cannot spell)."""
+    return any(isinstance(t.object, ox.Triple) or isinstance(t.subject, ox.Triple) for t in triples)
 
 
-def _has_blank(q: ox.Quad) -> bool:
-    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+def _has_blank(t: ox.Triple | ox.Quad) -> bool:
+    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 
 #: Deletes the quads of one named graph that hold a blank node (``DELETE DATA`` cannot).
@@ -350,58 +350,79 @@ class OxigraphStore:
         old graph with triple terms is dropped whole and the new content inserted.
         """
         self._check_writable()
-        quads = list(_in_graph(triples, graph))
+        items = list(triples)  # read completely before the store is touched
         try:
             with self._write_lock:
                 # Held open across an empty graph's bulk write: a live read snapshot.
                 probe = self._store.quads_for_pattern(None, None, None, graph)
                 if next(probe, None) is None:
+                    quads = list(_in_graph(items, graph))
                     if not quads:
                         pass  # nothing to write
                     elif self.path is not None and len(quads) < BULK_BATCH:
                         self._store.bulk_extend(quads)
                     else:
                         self._store.extend(quads)
-                elif _has_triple_term(quads):
-                    self._replace_by_staging(graph, quads)
+                elif _has_triple_term(items):
+                    self._replace_by_staging(graph, items)
                 else:
                     del probe
-                    self._replace_by_difference(graph, quads)
+                    self._replace_by_difference(graph, items)
         except OSError as exc:
             raise StoreError(str(exc)) from exc
         except SyntaxError as exc:
             raise StoreError(f"cannot write the graph {graph}: {exc}") from None
         finally:
             self._changed()
-        return len(quads)
+        return len(items)
 
-    def _replace_by_difference(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
-        """One update that turns the non-empty ``graph`` into ``quads`` (no triple terms)."""
-        if not quads:
+    def _replace_by_difference(
+        self, graph: ox.NamedNode, triples: list[ox.Triple | ox.Quad]
+    ) -> None:
+        """One update that turns the non-empty ``graph`` into ``triples`` (no triple terms).
+
+        The old content is read as Oxigraph's N-Triples dump of the graph (decoded in
+        Rust, much faster than one Python object per quad) and compared line by line
+        with the new triples in the same N-Triples form. The lines that went are parsed
+        back into terms before they are written into ``DELETE DATA``.
+        """
+        if not triples:
             self._store.update(f"DROP SILENT GRAPH {graph}")
             return
-        old = set(self._store.quads_for_pattern(None, None, None, graph))
-        if _has_triple_term(old):  # DELETE DATA cannot spell them either
-            self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + _insert_data(quads))
-            return
-        new = set(quads)
-        gone = [q for q in old if q not in new and not _has_blank(q)]
-        added = [q for q in dict.fromkeys(quads) if _has_blank(q) or q not in old]
+        dump = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        old = dump.decode("utf-8").splitlines()
+        new = {f"{t.subject} {t.predicate} {t.object} .": t for t in triples}
+        gone, old_blank = [], False
+        for line in old:
+            # subject and predicate hold no space (IRIs or blank node labels)
+            subject, _, rest = line.split(" ", 2)
+            if subject.startswith("<<") or rest.startswith("<<"):
+                # an old triple term: DELETE DATA cannot spell it either
+                everything = _insert_data(_in_graph(triples, graph))
+                self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + everything)
+                return
+            if subject.startswith("_:") or rest.startswith("_:"):
+                old_blank = True
+            elif line not in new:
+                gone.append(line)
+        kept = set(old)
+        added = [t for line, t in new.items() if _has_blank(t) or line not in kept]
         operations = []
         if gone:
-            operations.append(_insert_data(gone, "DELETE DATA"))
-        if any(_has_blank(q) for q in old):
+            parsed = ox.parse("\n".join(gone), format=ox.RdfFormat.N_TRIPLES)
+            operations.append(_insert_data(_in_graph(parsed, graph), "DELETE DATA"))
+        if old_blank:
             operations.append(_DELETE_BLANK.format(g=graph))
         if added:
-            operations.append(_insert_data(added))
+            operations.append(_insert_data(_in_graph(added, graph)))
         if operations:
             # Every term is a validated pyoxigraph term written in its N-Triples form.
             self._store.update(" ;\n".join(operations))
 
-    def _replace_by_staging(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+    def _replace_by_staging(self, graph: ox.NamedNode, triples: list[ox.Triple | ox.Quad]) -> None:
         staging = ox.NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
         try:
-            self._store.extend(ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads)
+            self._store.extend(_in_graph(triples, staging))
             self._store.update(f"DROP SILENT GRAPH {graph} ; MOVE SILENT {staging} TO {graph}")
         finally:
             self._store.remove_graph(staging)
