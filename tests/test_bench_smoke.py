@@ -130,3 +130,20 @@ def test_soak_smoke(shared_data):
     assert {"sparql-get", "sparql-post", "named"} <= set(report["by_kind"])
     assert report["reload"]["triples"] > 0
     assert report["rss_end"]["server_mb"] > 0
+
+
+def test_latency_stops_a_request_at_the_cap_and_restarts_the_peer():
+    """A peer that does not answer within ``--cap`` is marked stopped and restarted."""
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
+        restarts = []
+        engine = latency.Engine("rdflib", latency.over_http(url, 0.3), endpoint=url)
+        engine.restart = lambda: restarts.append(engine.name)
+        latency.measure([engine], [("q", "ASK {}")], n_runs=3, cap=0.3)
+    assert engine.rows == {"q": "stopped at 0.3 s"}
+    assert engine.samples == {}
+    assert restarts == ["rdflib"]
