@@ -171,11 +171,35 @@ def _has_blank(t: ox.Triple | ox.Quad) -> bool:
     return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 
-#: Deletes the quads of one named graph that hold a blank node (``DELETE DATA`` cannot).
-_DELETE_BLANK = (
-    "DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} "
-    "WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
-)
+def _delete_blank(graph: ox.NamedNode, triples: Iterable[ox.Triple | ox.Quad]) -> str:
+    """One ``DELETE … WHERE`` for the blank-node ``triples`` of ``graph`` (which ``DELETE
+    DATA`` cannot name), from validated terms only.
+
+    A blank node is matched by pattern, so each triple is found through its other terms
+    (an index lookup, not a scan of the graph): by subject when that is an IRI, else by
+    predicate and object, else (blank to blank) by predicate; the filters keep every other
+    triple of those subjects and predicates.
+    """
+    by_subject, by_predicate_object, by_predicate = {}, {}, {}
+    for t in triples:
+        if not isinstance(t.subject, ox.BlankNode):
+            by_subject[str(t.subject)] = None
+        elif not isinstance(t.object, ox.BlankNode):
+            by_predicate_object[f"({t.predicate} {t.object})"] = None
+        else:
+            by_predicate[str(t.predicate)] = None
+    groups = [
+        f"{{ VALUES {variables} {{ {' '.join(values)} }} "
+        f"GRAPH {graph} {{ ?s ?p ?o FILTER({condition}) }} }}"
+        for variables, values, condition in (
+            ("?s", by_subject, "isBlank(?o)"),
+            ("(?p ?o)", by_predicate_object, "isBlank(?s)"),
+            ("?p", by_predicate, "isBlank(?s) && isBlank(?o)"),
+        )
+        if values
+    ]
+    return f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ {' UNION '.join(groups)} }}"
+
 
 #: Oxigraph's bulk loader ingests up to this many quads as one batch, in one atomic
 #: RocksDB ingestion of all its index files; more are ingested batch by batch.
@@ -339,7 +363,7 @@ class OxigraphStore:
         - a non-empty graph: one SPARQL update with the difference, from validated
           terms only: ``DELETE DATA`` of the triples that went, ``INSERT DATA`` of the
           new ones; triples with a blank node cannot be named in ``DELETE DATA``, so
-          the graph's blank-node triples are all deleted by pattern and the new ones
+          the graph's blank-node triples are all deleted by patterns and the new ones
           inserted (``INSERT DATA`` mints fresh blank nodes); an empty new content is
           a ``DROP``.
 
@@ -384,7 +408,9 @@ class OxigraphStore:
         The old content is read as Oxigraph's N-Triples dump of the graph (decoded in
         Rust, much faster than one Python object per quad) and compared line by line
         with the new triples in the same N-Triples form. The lines that went are parsed
-        back into terms before they are written into ``DELETE DATA``.
+        back into terms before they are written into ``DELETE DATA`` (or, with a blank
+        node, matched by :func:`_delete_blank`; the new blank-node triples are all
+        inserted again, since a stored blank node cannot be named).
         """
         if not triples:
             self._store.update(f"DROP SILENT GRAPH {graph}")
@@ -392,7 +418,7 @@ class OxigraphStore:
         dump = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
         old = dump.decode("utf-8").splitlines()
         new = {f"{t.subject} {t.predicate} {t.object} .": t for t in triples}
-        gone, old_blank = [], False
+        gone, old_blank = [], []
         for line in old:
             # subject and predicate hold no space (IRIs or blank node labels)
             subject, _, rest = line.split(" ", 2)
@@ -402,7 +428,7 @@ class OxigraphStore:
                 self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + everything)
                 return
             if subject.startswith("_:") or rest.startswith("_:"):
-                old_blank = True
+                old_blank.append(line)
             elif line not in new:
                 gone.append(line)
         kept = set(old)
@@ -412,7 +438,8 @@ class OxigraphStore:
             parsed = ox.parse("\n".join(gone), format=ox.RdfFormat.N_TRIPLES)
             operations.append(_insert_data(_in_graph(parsed, graph), "DELETE DATA"))
         if old_blank:
-            operations.append(_DELETE_BLANK.format(g=graph))
+            parsed = ox.parse("\n".join(old_blank), format=ox.RdfFormat.N_TRIPLES)
+            operations.append(_delete_blank(graph, parsed))
         if added:
             operations.append(_insert_data(_in_graph(added, graph)))
         if operations:

@@ -238,10 +238,12 @@ def blank(label: str, o: str | int) -> list[ox.Triple]:
     return [ox.Triple(ox.NamedNode(EX + "a"), p, node), ox.Triple(node, p, obj)]
 
 
-OLD = [t("a", "b"), t("a", "c"), t("d", 1), *blank("x", "kept"), *blank("y", 7)]
+CHAIN = ox.Triple(ox.BlankNode("x"), ox.NamedNode(EX + "next"), ox.BlankNode("y"))
+OLD = [t("a", "b"), t("a", "c"), t("d", 1), *blank("x", "kept"), *blank("y", 7), CHAIN]
 REPLACEMENTS = {
     "identical": OLD,
     "partly changed": [t("a", "b"), t("d", 2), t("e", "f"), *blank("x", "kept"), *blank("z", 8)],
+    "same blank nodes, one link less": [t("a", "b"), *blank("x", "kept"), *blank("y", 7)],
     "with new blank nodes only": [*blank("q", 1), *blank("r", "s")],
     "without blank nodes": [t("a", "b"), t("g", "h")],
     "empty": [],
