@@ -167,10 +167,6 @@ def _has_triple_term(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
     return any(isinstance(t.object, ox.Triple) or isinstance(t.subject, ox.Triple) for t in triples)
 
 
-def _has_blank(t: ox.Triple | ox.Quad) -> bool:
-    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-
-
 def _delete_blank(graph: ox.NamedNode, triples: Iterable[ox.Triple | ox.Quad]) -> str:
     """One ``DELETE … WHERE`` for the blank-node ``triples`` of ``graph`` (which ``DELETE
     DATA`` cannot name), from validated terms only.
@@ -420,19 +416,23 @@ class OxigraphStore:
         new = {f"{t.subject} {t.predicate} {t.object} .": t for t in triples}
         gone, old_blank = [], []
         for line in old:
-            # subject and predicate hold no space (IRIs or blank node labels)
-            subject, _, rest = line.split(" ", 2)
-            if subject.startswith("<<") or rest.startswith("<<"):
-                # an old triple term: DELETE DATA cannot spell it either
-                everything = _insert_data(_in_graph(triples, graph))
-                self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + everything)
-                return
-            if subject.startswith("_:") or rest.startswith("_:"):
-                old_blank.append(line)
-            elif line not in new:
+            if "_:" in line or "<<" in line:  # may hold a blank node or a triple term
+                # subject and predicate hold no space (IRIs or blank node labels)
+                subject, _, rest = line.split(" ", 2)
+                if subject.startswith("<<") or rest.startswith("<<"):
+                    # an old triple term: DELETE DATA cannot spell it either
+                    everything = _insert_data(_in_graph(triples, graph))
+                    self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + everything)
+                    return
+                if subject.startswith("_:") or rest.startswith("_:"):
+                    old_blank.append(line)
+                    continue
+            if line not in new:
                 gone.append(line)
         kept = set(old)
-        added = [t for line, t in new.items() if _has_blank(t) or line not in kept]
+        # Every new blank-node triple goes in again (the old ones are all deleted); a line
+        # with "_:" inside a literal or IRI is inserted again too, which changes nothing.
+        added = [t for line, t in new.items() if line not in kept or "_:" in line]
         operations = []
         if gone:
             parsed = ox.parse("\n".join(gone), format=ox.RdfFormat.N_TRIPLES)

@@ -268,14 +268,19 @@ def test_terms_that_look_like_sparql_round_trip_through_a_replace(store):
     IRI spelled like SPARQL stays data, in ``DELETE DATA`` as in ``INSERT DATA``."""
     hostile = [
         ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(text))
-        for text in ('x" } } ; DROP ALL ; INSERT DATA { <a> <b> "', "line\nbreak \\ é", "}")
+        for text in (
+            'x" } } ; DROP ALL ; INSERT DATA { <a> <b> "',
+            "line\nbreak \\ é",
+            "}",
+            "_:b0 is no blank node",
+            "<<( <a> <b> <c> )>> is no triple term",
+        )
     ]
     store.load([t("x", "y")], G2)
     store.load([*hostile, t("a", "b")], G1)
-    store.replace_graph(G1, hostile[1:])
-    assert stored(store, G1) == canonical(hostile[1:])
-    store.replace_graph(G1, [*hostile, t("c", "d")])
-    assert stored(store, G1) == canonical([*hostile, t("c", "d")])
+    for content in (hostile[1:], hostile[:3], [*hostile, t("c", "d")]):
+        store.replace_graph(G1, content)
+        assert stored(store, G1) == canonical(content)
     assert stored(store, G2) == canonical([t("x", "y")])
 
 
