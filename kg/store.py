@@ -486,9 +486,15 @@ class OxigraphStore:
         return len(quads)
 
     def _drop_staging(self) -> None:
+        """Remove what an interrupted write left: staging graphs, and the index files of
+        a bulk write killed before their ingestion (``bulk-*.sst``: never part of the
+        store; only the process holding the store's lock, this one now, writes them)."""
         for g in list(self._store.named_graphs()):
             if isinstance(g, ox.NamedNode) and g.value.startswith(STAGING_PREFIX):
                 self._store.remove_graph(g)
+        if self.path is not None:
+            for leftover in self.path.glob("bulk-*.sst"):
+                leftover.unlink(missing_ok=True)
 
     def flush(self) -> None:
         """Write memory tables to disk; a no-op when every write since was flushed already

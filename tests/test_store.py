@@ -169,10 +169,13 @@ def test_a_crash_between_staging_and_swap_leaves_only_garbage_that_is_removed(tm
             ox.NamedNode(STAGING_PREFIX + "dead"),
         )
     )
+    # and a bulk write killed before its ingestion leaves index files beside the store
+    (tmp_path / "s" / "bulk-1234.sst").write_bytes(b"unfinished")
     s.close()
     s = open_store(url)
     assert s.named_graphs() == [G1]
     assert len(s) == 1
+    assert not list((tmp_path / "s").glob("bulk-*"))
     s.close()
 
 
