@@ -340,3 +340,62 @@ def test_server_killed_during_a_write_leaves_old_or_new(how, slices, shared_data
         if answers and answers[0] == 204:
             assert current == target, "an acknowledged write was lost"
     assert sum(outcomes.values()) == SERVER_TRIALS
+
+
+# -- a first load (Oxigraph's bulk loader) ---------------------------------------------------
+
+#: Writes one slice into the empty biotools graph, as ``kg load`` does, when told to go.
+FIRST_WRITE = (
+    "import sys, pyoxigraph as ox\n"
+    "from kg.store import OxigraphStore\n"
+    "store = OxigraphStore(sys.argv[1])\n"
+    "quads = list(ox.parse(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES))\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "store.replace_graph(ox.NamedNode(sys.argv[3]), quads)\n"
+    "store.close()\n"
+)
+FIRST_WRITE_TRIALS = 4
+
+
+def test_first_write_into_an_empty_graph_killed_leaves_nothing_or_everything(slices, tmp_path):
+    """Into an empty graph the store writes with Oxigraph's bulk loader (index files built
+    aside, then ingested at once): a kill at any point leaves no triple or all of them,
+    and no leftover file once the store is opened again."""
+    store_path = tmp_path / "store"
+    full = slices[1].triples
+    args = [str(store_path), str(slices[1].path), BIOTOOLS_GRAPH.value]
+    command = [sys.executable, "-c", FIRST_WRITE, *args]
+
+    def content() -> set[ox.Triple]:
+        store = OxigraphStore(store_path)
+        try:
+            assert not list(store_path.glob("bulk-*")), "a bulk write's file survived opening"
+            found = data_triples(store, BIOTOOLS_GRAPH)
+            store._store.remove_graph(BIOTOOLS_GRAPH)  # empty again for the next trial
+            return found
+        finally:
+            store.close()
+
+    first = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert _readline(first, timeout=60) == b"ready\n"
+    started = time.monotonic()
+    first.communicate(b"go\n", timeout=60)
+    duration = time.monotonic() - started
+    assert first.returncode == 0
+    assert content() == full
+
+    rng = random.Random(SEED)
+    seen = {"nothing": 0, "everything": 0}
+    for _ in range(FIRST_WRITE_TRIALS):
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert _readline(proc, timeout=60) == b"ready\n"
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
+        time.sleep(rng.uniform(0, duration * 1.1))
+        proc.kill()
+        proc.wait(timeout=30)
+        found = content()
+        assert found in (set(), full), f"{len(found)} triples, expected 0 or {len(full)}"
+        seen["everything" if found else "nothing"] += 1
+    assert sum(seen.values()) == FIRST_WRITE_TRIALS, seen

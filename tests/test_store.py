@@ -293,7 +293,7 @@ def test_bulk_write_of_an_empty_graph_is_seen_whole_or_not_at_all(tmp_path):
     graph or all of them, in the graph and in the union default graph alike."""
     s = open_store(f"oxigraph:{tmp_path / 's'}")
     s.load([t("x", "y")], G2)
-    content = [t(f"s{n}", n) for n in range(3000)]
+    content = [t(f"s{n}", n) for n in range(2000)]
     done, seen, errors = threading.Event(), set(), []
 
     def reader() -> None:
@@ -311,7 +311,7 @@ def test_bulk_write_of_an_empty_graph_is_seen_whole_or_not_at_all(tmp_path):
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        for _ in range(8):
+        for _ in range(5):
             s.replace_graph(G1, content)
             s.replace_graph(G1, [])
     finally:
