@@ -152,14 +152,11 @@ def check_nesting(text: str, *, query: bool = True) -> None:
             )
 
 
-def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:
-    """``triples`` as quads of ``graph``; a quad already in ``graph`` is passed through
-    (loaders may hand quads to save the wrapping), any other quad is moved into it."""
+def _in_graph(triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """``triples`` (or quads, e.g. a parser's, moved whatever their graph) as quads of
+    ``graph``."""
     for t in triples:
-        if type(t) is ox.Quad and t.graph_name == graph:
-            yield t
-        else:
-            yield ox.Quad(t.subject, t.predicate, t.object, graph)
+        yield ox.Quad(t.subject, t.predicate, t.object, graph)
 
 
 def _has_triple_term(triples: Iterable[ox.Triple | ox.Quad]) -> bool:

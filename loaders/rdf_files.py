@@ -18,6 +18,8 @@ EXTENSIONS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "json": ox.RdfFormat.JSON_LD,
 }
+#: Formats whose every quad is in the default graph (N3 is not: a formula is a graph).
+TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
 DIRECTORY_PATTERNS = ("*.ttl", "*.owl", "*.rdf", "*.nt", "*.nq", "*.trig", "*.jsonld")
 
 #: Deepest JSON nesting accepted in JSON-LD: pyoxigraph's JSON-LD parser recurses on the
@@ -122,8 +124,13 @@ def read_path(name: str, location: str | Path) -> SourceData:
             content = file.read_bytes()
         except OSError as exc:
             raise LoadError(f"{file}: {exc.strerror or exc}") from None
-        quads = read_file(file, data=content)
-        named = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
+        fmt = format_of(file)
+        quads = read_file(file, fmt, data=content)
+        named = (
+            set()
+            if fmt in TRIPLE_FORMATS
+            else {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
+        )
         if named:
             issues.append(
                 Issue("flattened-graphs", str(file), f"{len(named)} named graph(s) merged into one")
