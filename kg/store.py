@@ -224,7 +224,8 @@ class OxigraphStore:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        # Whole-graph swaps look at the graph, then write: one at a time in this process.
+        # Whole-graph swaps look at the graph, then write (a difference is computed from
+        # what they read): every write takes this lock, one at a time in this process.
         self._write_lock = threading.Lock()
         try:
             if self.path is None:
@@ -319,7 +320,8 @@ class OxigraphStore:
         self._check_writable()
         check_nesting(text, query=False)
         try:
-            self._store.update(text)
+            with self._write_lock:
+                self._store.update(text)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from None
         except OSError as exc:
@@ -332,7 +334,8 @@ class OxigraphStore:
         self._check_writable()
         quads = list(_in_graph(triples, graph))
         try:
-            self._store.extend(quads)
+            with self._write_lock:
+                self._store.extend(quads)
         except OSError as exc:
             raise StoreError(str(exc)) from exc
         finally:
