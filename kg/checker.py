@@ -25,13 +25,23 @@ already describes is a Warning (``ckgsh:AlreadyInGraph``); an IRI under the grap
 that neither the document nor the graph describes is a Violation
 (``ckgsh:DanglingReference``).
 
-The pySHACL run happens in a forked child process killed after ``KG_VALIDATE_TIMEOUT``
-seconds (:class:`ValidationTimeout`), so a runaway validation frees its CPU.
+The pySHACL run happens in a worker process (:class:`Workers`), forked once with the
+profiles already parsed and kept for the next documents; a worker still running after
+``KG_VALIDATE_TIMEOUT`` seconds is killed (:class:`ValidationTimeout`), so a runaway
+validation frees its CPU, and replaced on the next demand. The worker validates the
+document's few hundred triples together with the profile's ontology, prepared once per
+profile (:meth:`kg.profiles.LoadedProfile.data_graph`): forking a process per document
+and copying the ontology into each data graph cost more than the validation itself.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
+import threading
+import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -250,62 +260,181 @@ def context_checks(document: Document, hood: Neighbourhood, base_iri: str, repor
 # --------------------------------------------------------------------------- running
 
 
-def _validate_in_child(conn, data: Graph, loaded: LoadedProfile, focus, keep) -> None:
+def _answer(job: tuple) -> tuple[str, str]:
+    """One validation in the worker: ``(status, N-Triples report or message)``."""
+    serial, triples, focus, keep = job
     try:
-        result = validate(
-            data,
-            loaded.shapes,
-            loaded.ontology,
-            inference=loaded.profile.inference,
-            focus_nodes=focus,
-        )
+        loaded = _LOADED[serial]
+        data = Graph()
+        data.addN((s, p, o, data) for s, p, o in triples)
+        with loaded.data_graph(data) as work:
+            result = validate(
+                work,
+                loaded.shapes,
+                inference=loaded.profile.inference,
+                focus_nodes=focus,
+                inplace=True,
+            )
         if keep is not None:
             _keep_focus(result.report, keep)
-        conn.send(("ok", result.report.serialize(format="nt")))
+        return ("ok", result.report.serialize(format="nt"))
     except ShapesError as exc:
-        conn.send(("shapes", str(exc)))
+        return ("shapes", str(exc))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+        return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def run_validation(
-    data: Graph,
-    loaded: LoadedProfile,
-    focus: list[URIRef] | None,
-    timeout: float | None,
-    keep: set | None = None,
-) -> Graph:
-    """pySHACL on ``data`` in a forked child, killed after ``timeout`` seconds.
-
-    ``focus``: pySHACL's focus nodes; ``keep``: the focus nodes (rdflib terms of ``data``)
-    whose results are kept, when blank nodes are among them.
-    """
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_validate_in_child, args=(child, data, loaded, focus, keep))
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            raise ValidationTimeout(f"the validation ran longer than {timeout:g} s and was stopped")
+def _serve(conn, parent: int) -> None:  # runs in the worker process
+    _detach(conn.fileno())
+    # Everything inherited from the parent goes to the permanent generation: a collection
+    # here then never walks (and so never copies, page by page) the parent's whole heap.
+    gc.freeze()
+    while True:  # ends when the parent closes the pipe, kills the worker or is gone
         try:
-            status, payload = parent.recv()
-        except EOFError:
+            if not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
+                continue
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(job))
+
+
+def _detach(keep: int) -> None:
+    """Point every inherited descriptor but stdio and ``keep`` at /dev/null.
+
+    A worker lives on beside its parent: it must not hold the server's listening socket,
+    the store's files or the other workers' pipes open. Pointing them at /dev/null, rather
+    than closing them, leaves no free number behind for an inherited file object to
+    write to by mistake.
+    """
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in fds:
+        if fd > 2 and fd not in (keep, null):
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                pass  # the listing's own descriptor, already closed
+    os.close(null)
+
+
+#: The loaded profiles a worker may be asked for, by serial (filled before each fork).
+_LOADED: weakref.WeakValueDictionary[int, LoadedProfile] = weakref.WeakValueDictionary()
+_LOADED_LOCK = threading.Lock()  # services in other threads register and fork too
+
+
+class _Worker:
+    """A validation process forked from this one: it knows the profiles loaded before."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        with _LOADED_LOCK:
+            self.serials = frozenset(_LOADED.keys())
+        self.born = time.monotonic()
+        self.process = ctx.Process(target=_serve, args=(child, os.getpid()), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=10)
+        self.conn.close()
+
+
+class Workers:
+    """Validation worker processes, forked on demand and kept for the next documents.
+
+    A worker is forked after the profiles are loaded, so it starts with them parsed and
+    prepared (:class:`~kg.profiles.LoadedProfile`); each document's data goes to it over a
+    pipe and its SHACL report comes back. A worker that runs past the time limit is killed
+    (its CPU is freed at once) and replaced on the next demand. One document at a time
+    per worker: a busy pool forks another. At most :attr:`MAX_IDLE` stay idle; a worker
+    older than :attr:`MAX_AGE` seconds, or forked before the profile was (re)loaded, is
+    replaced — a forked process keeps the pages its parent has since changed, so an old
+    one would hold on to memory the server no longer uses.
+    """
+
+    MAX_IDLE = 2
+    MAX_AGE = 300.0
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def _take(self, loaded: LoadedProfile) -> _Worker:
+        stale = []
+        with _LOADED_LOCK:
+            _LOADED[loaded.serial] = loaded
+        with self._lock:
+            usable = None
+            while self._idle and usable is None:  # bounded: each idle worker once
+                worker = self._idle.pop()
+                if (
+                    loaded.serial in worker.serials
+                    and time.monotonic() - worker.born < self.MAX_AGE
+                    and worker.process.is_alive()
+                ):
+                    usable = worker
+                else:
+                    stale.append(worker)
+        for worker in stale:
+            worker.kill()
+        return usable if usable is not None else _Worker()  # forked outside the lock
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            if len(self._idle) < self.MAX_IDLE:
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+    def run(
+        self,
+        data: Graph,
+        loaded: LoadedProfile,
+        focus: list[URIRef] | None,
+        timeout: float | None,
+        keep: set | None = None,
+    ) -> Graph:
+        """pySHACL on ``data`` in a worker, killed after ``timeout`` seconds.
+
+        ``focus``: pySHACL's focus nodes; ``keep``: the focus nodes (rdflib terms of
+        ``data``) whose results are kept, when blank nodes are among them.
+        """
+        worker = self._take(loaded)
+        try:
+            worker.conn.send((loaded.serial, list(data), focus, keep))
+            if not worker.conn.poll(timeout):
+                raise ValidationTimeout(
+                    f"the validation ran longer than {timeout:g} s and was stopped"
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.kill()
             raise ShapesError("the validation process ended without an answer") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join(timeout=10)
-        parent.close()
-    if status == "shapes":
-        raise ShapesError(payload)
-    if status != "ok":
-        raise RuntimeError(f"validation failed: {payload}")
-    report = Graph()
-    report.parse(data=payload, format="nt")
-    return report
+        except BaseException:
+            worker.kill()
+            raise
+        self._give_back(worker)
+        if status == "shapes":
+            raise ShapesError(payload)
+        if status != "ok":
+            raise RuntimeError(f"validation failed: {payload}")
+        report = Graph()
+        report.parse(data=payload, format="nt")
+        return report
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
 
 
 def check(
@@ -316,8 +445,13 @@ def check(
     store: Store | None = None,
     in_context: bool = False,
     timeout: float | None = None,
+    workers: Workers | None = None,
 ) -> Outcome:
-    """Validate a document against a loaded profile, standalone or in the store's context."""
+    """Validate a document against a loaded profile, standalone or in the store's context.
+
+    ``workers``: the pool to validate in (a :class:`Service` keeps one); without it the
+    validation gets a process of its own.
+    """
     triples = canonical(document.triples) if in_context else document.triples
     data = to_rdflib(triples)
     focus: list[URIRef] | None = None
@@ -340,7 +474,12 @@ def check(
     if in_context and not focus_names:
         report = _empty_report()
     else:
-        report = run_validation(data, loaded, focus, timeout, keep)
+        pool = workers if workers is not None else Workers()
+        try:
+            report = pool.run(data, loaded, focus, timeout, keep)
+        finally:
+            if workers is None:
+                pool.close()
     if hood is not None:
         context_checks(document, hood, settings.base_iri, report)
     result = ValidationResult(findings=findings_from_report(report), report=report)
@@ -409,6 +548,19 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.profiles = ProfileCache(settings.shapes_dir, settings.ontology_dir)
+        self.workers = Workers()
+        weakref.finalize(self, self.workers.close)
+
+    def _check(self, document, loaded, store, in_context, timeout) -> Outcome:
+        return check(
+            document,
+            loaded,
+            self.settings,
+            store=store,
+            in_context=in_context,
+            timeout=timeout,
+            workers=self.workers,
+        )
 
     def validate_text(
         self,
@@ -435,9 +587,7 @@ class Service:
             context_urls=context_urls,
             known_indicators=known,
         )
-        return check(
-            document, loaded, self.settings, store=store, in_context=in_context, timeout=timeout
-        )
+        return self._check(document, loaded, store, in_context, timeout)
 
     def validate_graph(
         self,
@@ -459,6 +609,4 @@ class Service:
         rows = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": node})
         triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
         document = Document(graph, "graph", triples, source_graph=graph)
-        return check(
-            document, loaded, self.settings, store=store, in_context=in_context, timeout=timeout
-        )
+        return self._check(document, loaded, store, in_context, timeout)

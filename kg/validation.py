@@ -214,8 +214,9 @@ def validate(
     *,
     inference: str = "none",
     focus_nodes: Iterable[URIRef] | None = None,
+    inplace: bool = False,
 ) -> ValidationResult:
-    """Validate *data* against *shapes*; *data* itself is never modified.
+    """Validate *data* against *shapes*; *data* itself is never modified (unless ``inplace``).
 
     The ontology is mixed in by plain union into a private copy of the data (so that
     ``sh:class`` and ``sh:targetClass`` see ``rdfs:subClassOf``, and inference sees the
@@ -224,9 +225,16 @@ def validate(
 
     ``focus_nodes`` (IRIs) restricts validation to those focus nodes of the shapes'
     targets (pySHACL's ``focus_nodes``); ``None`` validates every target.
+
+    ``inplace``: *data* is a throwaway graph (e.g. in a process that ends after the run):
+    the ontology, inferred triples and SHACL rules go into it, and nothing is copied —
+    copying the ontology into every small data graph costs more than validating it.
     """
-    work = Graph()
-    work += data
+    if inplace:
+        work = data
+    else:
+        work = Graph()
+        work += data
     if ontology is not None:
         work += ontology
     try:
