@@ -1,6 +1,7 @@
-"""Memory: peak RSS of ``kg build`` (from ``../shared/data``), of ``kg load`` of bio.tools ×N,
-and of ``kg serve`` over the ×N graph (default ×100) while it answers every query of
-``bench.latency``'s workload once, then 8 at a time.
+"""Memory: peak RSS of ``kg build`` (from ``../shared/data``), of ``kg load`` of bio.tools ×N
+(into a new store, and over a previous version of the graph: the file with every 10th
+triple dropped, as in ``bench.load``), and of ``kg serve`` over the ×N graph (default ×100)
+while it answers every query of ``bench.latency``'s workload once, then 8 at a time.
 
 ``kg build`` and ``kg load`` are measured by ``wait4`` (the process's own peak);
 ``kg serve`` by sampling (psutil, every 50 ms) the RSS of the server and of its query
@@ -11,6 +12,7 @@ worker processes: the figure is the peak of their sum. Target (issue #9): servin
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -25,6 +27,7 @@ from bench import servers
 from bench.common import TINY_TRIPLES, parser, print_machine, print_table, runs, spread
 from bench.datasets import biotools_file, build, kg, prepare
 from bench.latency import TINY_QUERIES, workload
+from bench.load import previous_version
 
 GIB = 1024**3
 SAMPLE_EVERY = 0.05
@@ -102,8 +105,18 @@ def main(argv: list[str] | None = None) -> int:
     builds = [build(scratch / "store", tiny=args.tiny, biotools=sample) for _ in range(n_runs)]
     dataset = prepare(workdir, args.scale, tiny=args.tiny)
     scaled, triples = biotools_file(workdir, args.load_scale, tiny=args.tiny)
-    target = prepare(workdir, args.load_scale, tiny=args.tiny).store
-    loads = [kg(["load", "biotools", str(scaled), "--force"], target) for _ in range(n_runs)]
+    scratch.mkdir(parents=True, exist_ok=True)
+    previous = previous_version(scaled, scratch)
+    first_loads, replaces = [], []
+    for _ in range(n_runs):
+        target = scratch / "load-store"
+        if target.exists():
+            shutil.rmtree(target)
+        first_loads.append(kg(["load", "biotools", str(scaled)], target))
+        shutil.rmtree(target)
+        kg(["load", "biotools", str(previous)], target)  # not measured: the graph to replace
+        replaces.append(kg(["load", "biotools", str(scaled), "--force"], target))
+    shutil.rmtree(target)
     queries = workload(TINY_QUERIES if args.tiny else None)
     log = workdir / "logs" / "memory-kg.log"
     served = [serve_peak(dataset.store, log, queries) for _ in range(n_runs)]
@@ -113,9 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         [what, "—", spread([b.peak_rss for b in builds], 1 / 1024**2, 0), "—"],
         [
-            f"kg load biotools ×{args.load_scale}",
+            f"kg load biotools ×{args.load_scale} into a new store",
             f"{triples:,} triples",
-            spread([r.peak_rss for r in loads], 1 / 1024**2, 0),
+            spread([r.peak_rss for r in first_loads], 1 / 1024**2, 0),
+            "—",
+        ],
+        [
+            f"kg load biotools ×{args.load_scale} over its previous version",
+            f"{triples:,} triples",
+            spread([r.peak_rss for r in replaces], 1 / 1024**2, 0),
             "—",
         ],
         [
