@@ -165,11 +165,17 @@ def _run_here(
     result = get_store().query(
         text, bindings, default_graph=default_graph, named_graphs=named_graphs
     )
-    kind = formats.result_kind(result)
-    fmt = _chosen(choice, kind)
-    body, truncated, total = formats.serialize_page(
-        result, fmt, get_settings().max_rows, offset=offset, limit=limit
-    )
+    try:
+        kind = formats.result_kind(result)
+        fmt = _chosen(choice, kind)
+        body, truncated, total = formats.serialize_page(
+            result, fmt, get_settings().max_rows, offset=offset, limit=limit
+        )
+    finally:
+        # pyoxigraph results must be freed by the thread that made them; an exception's
+        # traceback would otherwise keep this frame's reference for the cyclic collector,
+        # which may run in any thread.
+        del result
     return Outcome(kind, fmt, body, truncated, total)
 
 
