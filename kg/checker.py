@@ -265,9 +265,7 @@ def _answer(job: tuple) -> tuple[str, str]:
     serial, triples, focus, keep = job
     try:
         loaded = _LOADED[serial]
-        data = Graph()
-        data.addN((s, p, o, data) for s, p, o in triples)
-        with loaded.data_graph(data) as work:
+        with loaded.data_graph(triples) as work:
             result = validate(
                 work,
                 loaded.shapes,

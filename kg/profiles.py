@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from kg.validation import ShapesError, check_shapes, load_ontology, load_rdf_files
 
@@ -137,22 +138,23 @@ class LoadedProfile:
         self._pid = os.getpid()
 
     @contextmanager
-    def data_graph(self, data: Graph) -> Iterator[Graph]:
-        """The ontology with ``data`` added, to validate in place (then it is thrown away).
+    def data_graph(self, triples: list[tuple[Node, Node, Node]]) -> Iterator[Graph]:
+        """The ontology with ``triples`` added, to validate in place (then thrown away).
 
-        In the loading process: a private copy (threads may share the profile). In a
-        process forked from it, which validates one document at a time: its own copy of
-        ``base``, with ``data`` taken out again afterwards; when the validation added
-        triples of its own (inference, SHACL rules), ``base`` is rebuilt from the ontology.
+        In the loading process (threads may share the profile), and for data larger than
+        the ontology: a new graph. In a process forked from the loading one, which
+        validates one document at a time: its own copy of ``base``, with the triples taken
+        out again afterwards; when the validation added triples of its own (inference,
+        SHACL rules), ``base`` is rebuilt from the ontology.
         """
-        if os.getpid() == self._pid:
+        if os.getpid() == self._pid or len(triples) > len(self.base):
             graph = Graph()
+            graph.addN((s, p, o, graph) for s, p, o in triples)
             graph += self.base
-            graph += data
             yield graph
             return
         before = len(self.base)
-        added = [t for t in data if t not in self.base]
+        added = [t for t in dict.fromkeys(triples) if t not in self.base]
         self.base.addN((s, p, o, self.base) for s, p, o in added)
         try:
             yield self.base

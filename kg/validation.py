@@ -24,7 +24,7 @@ from pyshacl.errors import (
     ShapeLoadError,
     ValidationFailure,
 )
-from rdflib import RDF, SH, BNode, Graph, URIRef
+from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -148,9 +148,54 @@ def load_ontology(ontology_dir: str | Path) -> Graph:
     return load_rdf_dir(ontology_dir)
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class _NotPlain(Exception):
+    """A term the direct conversion leaves to the N-Triples round trip (RDF 1.2 terms)."""
+
+
 def to_rdflib(triples_or_quads: Iterable[pyoxigraph.Triple | pyoxigraph.Quad]) -> Graph:
-    """Copy pyoxigraph triples or quads into an rdflib graph (graph names are dropped)."""
-    triples = (t.triple if isinstance(t, pyoxigraph.Quad) else t for t in triples_or_quads)
+    """Copy pyoxigraph triples or quads into an rdflib graph (graph names are dropped).
+
+    Terms are converted one by one, exactly as rdflib's N-Triples parser reads pyoxigraph's
+    N-Triples (which this once did, at several times the cost): each blank node gets a new
+    rdflib id, the same throughout one call; a simple literal has no datatype, a literal
+    with a language tag no datatype either. Quoted triples and literals with a base
+    direction (RDF 1.2) still take the N-Triples round trip.
+    """
+    triples = [t.triple if isinstance(t, pyoxigraph.Quad) else t for t in triples_or_quads]
+    bnodes: dict[str, BNode] = {}
+
+    def term(node):
+        if isinstance(node, pyoxigraph.NamedNode):
+            return URIRef(node.value)
+        if isinstance(node, pyoxigraph.BlankNode):
+            known = bnodes.get(node.value)
+            if known is None:
+                known = bnodes[node.value] = BNode()
+            return known
+        if isinstance(node, pyoxigraph.Literal) and node.direction is None:
+            if node.language is not None:
+                return Literal(node.value, lang=node.language)
+            datatype = node.datatype.value
+            if datatype == _XSD_STRING:
+                return Literal(node.value)
+            if datatype != _LANG_STRING:
+                return Literal(node.value, datatype=URIRef(datatype))
+        raise _NotPlain(str(node))
+
+    graph = Graph()
+    try:
+        converted = [(term(t.subject), term(t.predicate), term(t.object)) for t in triples]
+    except _NotPlain:
+        return _to_rdflib_via_ntriples(triples)
+    graph.addN((s, p, o, graph) for s, p, o in converted)
+    return graph
+
+
+def _to_rdflib_via_ntriples(triples: list[pyoxigraph.Triple]) -> Graph:
     data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     graph = Graph()
     if data:

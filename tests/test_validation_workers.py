@@ -13,8 +13,10 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal
+from rdflib.compare import isomorphic
 
 from kg.checker import Service, ValidationTimeout
 from kg.documents import document_from_text
@@ -146,3 +148,22 @@ def test_validate_in_place_uses_the_given_graph(settings):
     in_place = validate(work, shapes, ontology, inplace=True)
     assert len(work) == len(data | ontology)  # the ontology went into the graph itself
     assert _keys(in_place.findings) == _keys(copied.findings)
+
+
+def test_to_rdflib_reads_terms_as_rdflibs_n_triples_parser_does():
+    text = PREFIXES + (
+        '_:a ckg:value "3.0"^^xsd:decimal , "x" , "y"@en-GB , "tab\\there \\\\u0041 \\"q\\"" ;'
+        " ckg:node _:b , <https://example.org/a%20b#c> .\n"
+        '_:b ckg:value "1"^^xsd:integer , "2020-01-01"^^xsd:date , "é ✓" ; ckg:node _:a .\n'
+    )
+    triples = [q.triple for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]
+    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    parsed = Graph().parse(data=nt, format="nt")
+    converted = to_rdflib(triples)
+    assert len(converted) == len(triples) == 10
+    assert isomorphic(converted, parsed)
+    assert {
+        (type(o), o, o.datatype, o.language) for o in converted.objects() if isinstance(o, Literal)
+    } == {(type(o), o, o.datatype, o.language) for o in parsed.objects() if isinstance(o, Literal)}
+    blanks = {s for s in converted.subjects() if isinstance(s, BNode)}
+    assert len(blanks) == 2  # each blank node one rdflib node, throughout the call
