@@ -222,6 +222,14 @@ def test_cors_preflight_is_answered_before_auth(writable):
 
 
 def test_gzip(live_server):
+    small = requests.get(
+        f"{live_server}/sparql",
+        params={"query": "ASK {}"},
+        headers={"Accept-Encoding": "gzip"},
+        timeout=30,
+    )
+    assert "Content-Encoding" not in small.headers  # under MIN_GZIP_BYTES: sent as it is
+    assert small.headers["Vary"].count("Accept-Encoding") == 1
     q = "SELECT * WHERE { ?s ?p ?o } LIMIT 500"
     r = requests.get(
         f"{live_server}/sparql",
