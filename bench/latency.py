@@ -23,6 +23,8 @@ than rdflib on every query (a query rdflib did not finish within the cap counts 
 one it failed on does not count); API not slower than Virtuoso on the median.
 
     .venv/bin/python -m bench.latency --workdir var/bench --scales 1 10
+
+rdflib-endpoint is a peer up to ``--rdflib-up-to`` × (default 1).
 """
 
 from __future__ import annotations
@@ -297,6 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     p.add_argument("--peers", nargs="*", default=list(PEERS), choices=PEERS)
     p.add_argument("--cap", type=float, default=CAP, help="seconds before a request is stopped")
+    p.add_argument(
+        "--rdflib-up-to",
+        type=int,
+        default=1,
+        help="rdflib-endpoint up to this × (it needs minutes per query at ×10)",
+    )
     args = p.parse_args(argv)
     n_runs = max(runs(args, 20), 1)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
@@ -305,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for factor in args.scales:
         dataset = prepare(workdir, factor, tiny=args.tiny)
-        with peers(dataset, workdir, set(args.peers), args.cap) as (engines, pending):
+        wanted = set(args.peers) - ({"rdflib"} if factor > args.rdflib_up_to else set())
+        with peers(dataset, workdir, wanted, args.cap) as (engines, pending):
             measure(engines, queries, n_runs, args.cap)
             results[dataset.name] = report(dataset, engines, queries, pending, n_runs)
     main.results = results  # for the smoke test
