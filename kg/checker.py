@@ -60,6 +60,7 @@ from kg.validation import (
     to_rdflib,
     validate,
 )
+from kg.workers import PipedProcess
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 SHAPES_NS = str(CKGSH)
@@ -282,7 +283,7 @@ def _answer(job: tuple) -> tuple[str, str]:
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _serve(conn, parent: int) -> None:  # runs in the worker process
+def _serve(parent: int, conn) -> None:  # runs in the worker process
     _detach(conn.fileno())
     # Everything inherited from the parent goes to the permanent generation: a collection
     # here then never walks (and so never copies, page by page) the parent's whole heap.
@@ -326,23 +327,14 @@ _LOADED: weakref.WeakValueDictionary[int, LoadedProfile] = weakref.WeakValueDict
 _LOADED_LOCK = threading.Lock()  # services in other threads register and fork too
 
 
-class _Worker:
+class _Worker(PipedProcess):
     """A validation process forked from this one: it knows the profiles loaded before."""
 
     def __init__(self) -> None:
-        ctx = multiprocessing.get_context("fork")
-        self.conn, child = ctx.Pipe()
         with _LOADED_LOCK:
             self.serials = frozenset(_LOADED.keys())
         self.born = time.monotonic()
-        self.process = ctx.Process(target=_serve, args=(child, os.getpid()), daemon=True)
-        self.process.start()
-        child.close()
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(timeout=10)
-        self.conn.close()
+        super().__init__(multiprocessing.get_context("fork"), _serve, os.getpid())
 
 
 class Workers:

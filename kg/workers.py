@@ -154,17 +154,29 @@ def _answer(store: ox.Store, task: Task) -> Answer:
     return Answer(kind, name, body, truncated, total)
 
 
-class _Worker:
-    def __init__(self, path: str):
-        self.conn, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(path, child), daemon=True)
+class PipedProcess:
+    """A child process running ``target(*args, conn)``, ``conn`` its end of a pipe to us.
+
+    Shared by the query workers and the validation workers (:mod:`kg.checker`): both
+    send a task down the pipe, wait for the answer within a time limit, and kill the
+    process when it runs past it.
+    """
+
+    def __init__(self, context, target, *args) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=target, args=(*args, child), daemon=True)
         self.process.start()
         child.close()
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=5)
+        self.process.join(timeout=10)
         self.conn.close()
+
+
+class _Worker(PipedProcess):
+    def __init__(self, path: str):
+        super().__init__(_CONTEXT, _serve, path)
 
 
 class QueryPool:

@@ -40,6 +40,20 @@ def store_path(tmp_path_factory):
     return str(path)
 
 
+@pytest.fixture
+def pool_of(store_path):
+    """``pool_of(size, timeout)``: a query pool over the test store, closed afterwards."""
+    made: list[QueryPool] = []
+
+    def make(size: int, timeout: float) -> QueryPool:
+        made.append(QueryPool(store_path, size, timeout=timeout))
+        return made[-1]
+
+    yield make
+    for pool in made:
+        pool.close()
+
+
 def task(text: str) -> Task:
     return Task(
         text=text,
@@ -56,8 +70,8 @@ def rows(answer) -> list[dict]:
     return json.loads(answer.body)["results"]["bindings"]
 
 
-def test_queries_beyond_the_workers_wait_for_one(store_path):
-    pool = QueryPool(store_path, 1, timeout=60)
+def test_queries_beyond_the_workers_wait_for_one(pool_of):
+    pool = pool_of(1, 60)
     answers, errors = [], []
 
     def ask() -> None:
@@ -66,77 +80,65 @@ def test_queries_beyond_the_workers_wait_for_one(store_path):
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert answers == [[{"o": {"type": "literal", "value": "value 0"}}]] * 4
+    assert len(pool._all) == 1  # one process served all four
+
+
+def test_the_time_limit_covers_waiting_for_a_worker(pool_of):
+    pool = pool_of(1, 1)
+    assert rows(pool.run(task(CHEAP)))
+    assert pool._slots.acquire(timeout=5)  # the one worker is taken (as by a long query)
     try:
-        threads = [threading.Thread(target=ask) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert errors == []
-        assert answers == [[{"o": {"type": "literal", "value": "value 0"}}]] * 4
-        assert len(pool._all) == 1  # one process served all four
+        with pytest.raises(QueryTimeout, match="no query worker came free within 1 s"):
+            pool.run(task(CHEAP))
     finally:
-        pool.close()
+        pool._slots.release()
+    assert pool.timeouts == 1
+    assert rows(pool.run(task(CHEAP)))  # once the worker is free, it answers
 
 
-def test_the_time_limit_covers_waiting_for_a_worker(store_path):
-    pool = QueryPool(store_path, 1, timeout=1)
-    try:
-        assert rows(pool.run(task(CHEAP)))
-        assert pool._slots.acquire(timeout=5)  # the one worker is taken (as by a long query)
-        try:
-            with pytest.raises(QueryTimeout, match="no query worker came free within 1 s"):
-                pool.run(task(CHEAP))
-        finally:
-            pool._slots.release()
-        assert pool.timeouts == 1
-        assert rows(pool.run(task(CHEAP)))  # once the worker is free, it answers
-    finally:
-        pool.close()
+def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool_of):
+    pool = pool_of(1, 1)
+    with pytest.raises(QueryTimeout, match="ran longer than 1 s and was stopped"):
+        pool.run(task(RUNAWAY))
+    assert pool._all == set()
+    assert rows(pool.run(task(CHEAP)))
+    assert len(pool._all) == 1
 
 
-def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(store_path):
-    pool = QueryPool(store_path, 1, timeout=1)
-    try:
-        with pytest.raises(QueryTimeout, match="ran longer than 1 s and was stopped"):
-            pool.run(task(RUNAWAY))
-        assert pool._all == set()
-        assert rows(pool.run(task(CHEAP)))
-        assert len(pool._all) == 1
-    finally:
-        pool.close()
+def test_a_worker_gives_back_the_memory_of_a_large_query(pool_of):
+    pool = pool_of(1, 120)
+    assert rows(pool.run(task(CHEAP)))
+    (worker,) = pool._all
+    process = psutil.Process(worker.process.pid)
+    start = process.memory_info().rss
+    peak, done = start, threading.Event()
 
+    def sample() -> None:
+        nonlocal peak
+        for _ in range(12_000):  # bounded: at most ~120 s of 10 ms samples
+            if done.is_set():
+                return
+            peak = max(peak, process.memory_info().rss)
+            time.sleep(0.01)
 
-def test_a_worker_gives_back_the_memory_of_a_large_query(store_path):
-    pool = QueryPool(store_path, 1, timeout=120)
-    try:
-        assert rows(pool.run(task(CHEAP)))
-        (worker,) = pool._all
-        process = psutil.Process(worker.process.pid)
-        start = process.memory_info().rss
-        peak, done = start, threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            for _ in range(12_000):  # bounded: at most ~120 s of 10 ms samples
-                if done.is_set():
-                    return
-                peak = max(peak, process.memory_info().rss)
-                time.sleep(0.01)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        answer = pool.run(task(LARGE))
-        done.set()
-        sampler.join(timeout=10)
-        assert int(rows(answer)[0]["n"]["value"]) == 2000 * 700
-        assert peak > start + 2 * TRIM_ABOVE, "the query did not grow the worker; test is moot"
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    answer = pool.run(task(LARGE))
+    done.set()
+    sampler.join(timeout=10)
+    assert int(rows(answer)[0]["n"]["value"]) == 2000 * 700
+    assert peak > start + 2 * TRIM_ABOVE, "the query did not grow the worker; test is moot"
+    after = process.memory_info().rss
+    for _ in range(100):  # bounded: the trim runs just after the answer is sent
+        if after <= start + TRIM_ABOVE:
+            break
+        time.sleep(0.05)
         after = process.memory_info().rss
-        for _ in range(100):  # bounded: the trim runs just after the answer is sent
-            if after <= start + TRIM_ABOVE:
-                break
-            time.sleep(0.05)
-            after = process.memory_info().rss
-        assert after <= start + TRIM_ABOVE, (start, peak, after)
-    finally:
-        pool.close()
+    assert after <= start + TRIM_ABOVE, (start, peak, after)
