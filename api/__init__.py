@@ -44,7 +44,12 @@ def create_app(
     app.extensions["kg.query_slots"] = threading.BoundedSemaphore(settings.max_concurrent_queries)
     path = getattr(app.extensions["kg.store"], "path", None)
     if path is not None:
-        pool = QueryPool(str(path), settings.query_workers, settings.query_timeout)
+        pool = QueryPool(
+            str(path),
+            settings.query_workers,
+            settings.query_timeout,
+            max_memory=settings.query_memory_mb * 2**20,
+        )
         app.extensions["kg.query_pool"] = pool
         atexit.register(pool.close)
 

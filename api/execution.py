@@ -8,8 +8,8 @@ One path for ``/sparql`` and the named queries (``/queries/<name>``):
 - at most ``KG_MAX_CONCURRENT_QUERIES`` queries run at once (``kg.query_slots``),
   more are answered 503 with ``Retry-After``;
 - with an on-disk store the query runs in a worker process killed at
-  ``KG_QUERY_TIMEOUT`` (``kg.query_pool``; 503 with ``Retry-After``), with a memory
-  store in this thread;
+  ``KG_QUERY_TIMEOUT`` (``kg.query_pool``; 503 with ``Retry-After``) or when it holds
+  more than ``KG_QUERY_MEMORY_MB`` (503), with a memory store in this thread;
 - at most ``KG_MAX_ROWS`` solutions or triples are read; a page (offset, limit) of
   them is serialised, and the total counted up to that cap;
 - malformed SPARQL is 400, evaluation failures 500 (502 when a SERVICE failed).
@@ -31,7 +31,7 @@ from kg import formats
 from kg.federation import ServiceRefused, check_services, service_endpoints
 from kg.service_probe import PARTIAL_HEADER, bind_service_endpoints, probe, services
 from kg.store import QuerySyntaxError, Term, bind, check_nesting
-from kg.workers import QueryPool, QueryTimeout, Task, WorkerError
+from kg.workers import QueryPool, QueryTimeout, QueryTooLarge, Task, WorkerError
 
 #: Set (to the row limit) when a result was cut at KG_MAX_ROWS.
 TRUNCATED_HEADER = "KG-Results-Truncated"
@@ -137,6 +137,9 @@ def run_query(
     except QueryTimeout as exc:
         metrics.event("query_timeouts")
         raise ApiError(503, str(exc), {"Retry-After": "5"}) from None
+    except QueryTooLarge as exc:
+        metrics.event("query_memory_stops")
+        raise ApiError(503, str(exc)) from None
     except OSError as exc:  # pyoxigraph reports evaluation and SERVICE failures this way
         raise ApiError(502 if "SERVICE" in str(exc).upper() else 500, str(exc)) from None
     finally:

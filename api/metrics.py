@@ -78,6 +78,7 @@ class Metrics:
                 out.append(f"kg_http_request_duration_seconds_count{{{label}}} {counts[-1]}")
             for name, help_text in (
                 ("query_timeouts", "Queries stopped at the time limit."),
+                ("query_memory_stops", "Queries stopped at the memory limit (KG_QUERY_MEMORY_MB)."),
                 ("query_rejections", "Queries refused with 503 because the service was saturated."),
             ):
                 out += [

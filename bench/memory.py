@@ -151,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     peak = statistics.median(s[0] for s in served)
     print(f"kg serve with ×{args.scale}: {mib(peak)} MiB peak (target ≤ {mib(GIB)} MiB)")
+    asked = 2 * len(queries)
+    answered = ", ".join(str(s[2]) for s in served)
+    print(f"kg serve answered (200) per run: {answered} of {asked} requests (the others: 503)")
     main.results = {"served": served, "answered": [s[2] for s in served], "queries": len(queries)}
     return 0
 

@@ -126,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "query_memory_mb",
+        lambda: 384,
+        "MiB a query worker may hold while it runs a query (on-disk store); past it the "
+        "query is stopped with 503 (0: no limit).",
+        int,
+    ),
+    Setting(
         "query_workers",
         _cpus,
         "Worker processes running queries on an on-disk store (default: the CPUs); admitted "
@@ -244,6 +251,7 @@ class Settings:
     max_rows: int
     max_concurrent_queries: int
     query_workers: int
+    query_memory_mb: int
     write_token: str
     read_only: bool
     service_allowlist: str
@@ -303,6 +311,8 @@ class Settings:
         for name in ("max_concurrent_queries", "query_workers"):
             if values[name] < 1:
                 raise SettingsError(f"setting {name} ({origins[name]}): must be at least 1")
+        if values["query_memory_mb"] < 0:
+            raise SettingsError(f"setting query_memory_mb ({origins['query_memory_mb']}): < 0")
         if not str(values["base_iri"]).endswith("/"):
             raise SettingsError(f"setting base_iri ({origins['base_iri']}): must end with '/'")
         return cls(**values, origins=origins)

@@ -17,7 +17,10 @@ more workers than CPUs cost memory and buy no speed. A query waiting for a free
 worker spends its time limit waiting. After an answer that left a worker holding
 more than :data:`TRIM_ABOVE` bytes over its starting size, the worker returns the
 freed memory to the system (glibc keeps freed heap pages otherwise: a worker that
-once ran a large query would hold that peak for good).
+once ran a large query would hold that peak for good). A worker whose resident memory
+passes ``max_memory`` bytes while it runs a query (``KG_QUERY_MEMORY_MB``, read every
+:data:`MEMORY_CHECK_EVERY` seconds) is killed like a query past its time limit, so the
+service's memory stays within about workers × that limit plus the server's own.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ _CONTEXT = mp.get_context("spawn")
 
 class QueryTimeout(Exception):
     """The query ran longer than the limit and was stopped."""
+
+
+class QueryTooLarge(Exception):
+    """The query needed more memory than its worker may hold and was stopped."""
 
 
 class WorkerError(Exception):
@@ -85,10 +92,14 @@ _ATTEMPTS = 6
 TRIM_ABOVE = 64 * 2**20
 
 
-def _resident() -> int:
-    """This process's resident memory in bytes (Linux), 0 where it cannot be read."""
+#: Seconds between two reads of a running worker's memory.
+MEMORY_CHECK_EVERY = 0.02
+
+
+def _resident(pid: int | str = "self") -> int:
+    """A process's resident memory in bytes (Linux), 0 where it cannot be read."""
     try:
-        with open("/proc/self/statm", "rb") as f:
+        with open(f"/proc/{pid}/statm", "rb") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
@@ -182,14 +193,16 @@ class _Worker(PipedProcess):
 class QueryPool:
     """At most ``size`` worker processes over the on-disk store at ``path``."""
 
-    def __init__(self, path: str, size: int, timeout: float):
+    def __init__(self, path: str, size: int, timeout: float, max_memory: int = 0):
         self.path = path
         self.timeout = timeout
+        self.max_memory = max_memory  # bytes a worker may hold while it runs a query; 0: any
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self.timeouts = 0
+        self.memory_stops = 0
 
     def run(self, task: Task) -> Answer:
         """Run ``task`` on a free worker; the time limit covers waiting for one."""
@@ -201,17 +214,12 @@ class QueryPool:
             worker = self._take()
             try:
                 worker.conn.send(task)
-                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                    self._discard(worker)
-                    self.timeouts += 1
-                    raise QueryTimeout(
-                        f"the query ran longer than {self.timeout:g} s and was stopped"
-                    )
+                self._wait(worker, deadline)
                 reply = worker.conn.recv()
             except (EOFError, OSError, BrokenPipeError):
                 self._discard(worker)
                 raise WorkerError("evaluation", "the query worker died") from None
-            except QueryTimeout:
+            except (QueryTimeout, QueryTooLarge):
                 raise
             except BaseException:
                 self._discard(worker)
@@ -222,6 +230,25 @@ class QueryPool:
         if isinstance(reply, WorkerError):
             raise reply
         return reply
+
+    def _wait(self, worker: _Worker, deadline: float) -> None:
+        """Until ``worker`` answers; killed past ``deadline`` or past ``max_memory``."""
+        step = MEMORY_CHECK_EVERY if self.max_memory else None
+        while True:  # bounded by the deadline
+            left = deadline - time.monotonic()
+            if worker.conn.poll(max(0.0, left if step is None else min(step, left))):
+                return
+            if time.monotonic() >= deadline:
+                self._discard(worker)
+                self.timeouts += 1
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            if self.max_memory and _resident(worker.process.pid) > self.max_memory:
+                self._discard(worker)
+                self.memory_stops += 1
+                raise QueryTooLarge(
+                    f"the query needed more than {self.max_memory // 2**20} MiB "
+                    "and was stopped (KG_QUERY_MEMORY_MB)"
+                )
 
     def _take(self) -> _Worker:
         try:

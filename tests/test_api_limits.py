@@ -33,6 +33,7 @@ def limited(disk_store_path, settings, serve):
         settings=settings.with_overrides(
             store=f"oxigraph:{disk_store_path}",
             query_timeout=3.0,
+            query_memory_mb=160,
             max_concurrent_queries=3,
             write_token=TOKEN,
         ),
@@ -73,6 +74,33 @@ def test_runaway_query_is_stopped_while_cheap_queries_answer(limited):
     assert {p.pid for p in mp.active_children()} == {w.process.pid for w in pool._all}
     # the pool serves on with a fresh worker
     assert requests.get(f"{base}/sparql", params={"query": CHEAP}, timeout=30).status_code == 200
+
+
+#: 300,000 distinct strings of ~1 KB from two VALUES lists: ~300 MiB in a query worker.
+LARGE = (
+    "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { "
+    + "VALUES ?a { "
+    + " ".join(map(str, range(600)))
+    + " } "
+    + "VALUES ?b { "
+    + " ".join(map(str, range(500)))
+    + " } "
+    + f'BIND(CONCAT(STR(?a), "-", STR(?b), "{"-" * 1000}") AS ?x) }}'
+)
+
+
+def test_a_query_past_the_memory_limit_is_stopped_while_others_answer(limited):
+    base, app = limited
+    r = requests.post(f"{base}/sparql", data={"query": LARGE}, timeout=60)
+    assert r.status_code == 503, r.text
+    assert r.json()["error"] == (
+        "the query needed more than 160 MiB and was stopped (KG_QUERY_MEMORY_MB)"
+    )
+    assert app.extensions["kg.query_pool"].memory_stops == 1
+    metrics = requests.get(f"{base}/metrics", timeout=10).text
+    assert "kg_query_memory_stops_total 1" in metrics.splitlines()
+    cheap = requests.get(f"{base}/sparql", params={"query": CHEAP}, timeout=30)
+    assert cheap.status_code == 200 and cheap.json()["boolean"] is True
 
 
 def test_workers_see_committed_writes(limited):

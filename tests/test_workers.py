@@ -11,7 +11,7 @@ import psutil
 import pyoxigraph as ox
 import pytest
 
-from kg.workers import TRIM_ABOVE, QueryPool, QueryTimeout, Task
+from kg.workers import TRIM_ABOVE, QueryPool, QueryTimeout, QueryTooLarge, Task
 
 EX = "https://example.org/workers/"
 #: 1.4 million distinct strings built from 2,000 × 700 literals: hundreds of MiB in a worker.
@@ -45,8 +45,8 @@ def pool_of(store_path):
     """``pool_of(size, timeout)``: a query pool over the test store, closed afterwards."""
     made: list[QueryPool] = []
 
-    def make(size: int, timeout: float) -> QueryPool:
-        made.append(QueryPool(store_path, size, timeout=timeout))
+    def make(size: int, timeout: float, max_memory: int = 0) -> QueryPool:
+        made.append(QueryPool(store_path, size, timeout=timeout, max_memory=max_memory))
         return made[-1]
 
     yield make
@@ -142,3 +142,14 @@ def test_a_worker_gives_back_the_memory_of_a_large_query(pool_of):
         time.sleep(0.05)
         after = process.memory_info().rss
     assert after <= start + TRIM_ABOVE, (start, peak, after)
+
+
+def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(pool_of):
+    pool = pool_of(1, 120, max_memory=160 * 2**20)  # the large query needs ~250 MiB
+    assert rows(pool.run(task(CHEAP)))
+    (first,) = pool._all
+    with pytest.raises(QueryTooLarge, match="needed more than 160 MiB and was stopped"):
+        pool.run(task(LARGE))
+    assert pool.memory_stops == 1
+    assert not first.process.is_alive() and pool._all == set()
+    assert rows(pool.run(task(CHEAP)))  # a fresh worker serves on, within the limit
