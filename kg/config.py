@@ -312,7 +312,10 @@ class Settings:
             if values[name] < 1:
                 raise SettingsError(f"setting {name} ({origins[name]}): must be at least 1")
         if values["query_memory_mb"] < 0:
-            raise SettingsError(f"setting query_memory_mb ({origins['query_memory_mb']}): < 0")
+            raise SettingsError(
+                f"setting query_memory_mb ({origins['query_memory_mb']}): "
+                "must be 0 (no limit) or more"
+            )
         if not str(values["base_iri"]).endswith("/"):
             raise SettingsError(f"setting base_iri ({origins['base_iri']}): must end with '/'")
         return cls(**values, origins=origins)

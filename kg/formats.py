@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, XSD_STRING
 from kg.store import QueryResult
 
 
@@ -227,9 +227,6 @@ def json_term(term: object) -> dict:
             },
         }
     raise TypeError(f"not an RDF term: {term!r}")
-
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _triples(result: Iterable[ox.Triple], as_quads: bool) -> Iterable[ox.Triple | ox.Quad]:

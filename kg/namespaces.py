@@ -27,6 +27,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWL = "http://www.w3.org/2002/07/owl#"
+#: Datatypes a simple literal and a language-tagged literal carry implicitly.
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 SH = "http://www.w3.org/ns/shacl#"
 
 #: Prefixes offered to SPARQL users and used when serialising Turtle.

@@ -28,6 +28,8 @@ from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from kg.namespaces import RDF_LANG_STRING, XSD_STRING
+
 if TYPE_CHECKING:
     from kg.config import Settings
 
@@ -148,10 +150,6 @@ def load_ontology(ontology_dir: str | Path) -> Graph:
     return load_rdf_dir(ontology_dir)
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
 class _NotPlain(Exception):
     """A term the direct conversion leaves to the N-Triples round trip (RDF 1.2 terms)."""
 
@@ -180,9 +178,9 @@ def to_rdflib(triples_or_quads: Iterable[pyoxigraph.Triple | pyoxigraph.Quad]) -
             if node.language is not None:
                 return Literal(node.value, lang=node.language)
             datatype = node.datatype.value
-            if datatype == _XSD_STRING:
+            if datatype == XSD_STRING:
                 return Literal(node.value)
-            if datatype != _LANG_STRING:
+            if datatype != RDF_LANG_STRING:
                 return Literal(node.value, datatype=URIRef(datatype))
         raise _NotPlain(str(node))
 
