@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Flask
 
-from kg.config import Settings
-from kg.store import Store, open_store
-from kg.workers import QueryPool
+from kg.settings import Settings
+from kg.sparql.workers import QueryPool
+from kg.store import open_store
+from kg.store.base import Store
 
 #: (path, label) of the pages in the navigation bar; features add theirs here.
 SITE_NAV: list[tuple[str, str]] = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from kg.config import Settings
-from kg.store import Store
+from kg.settings import Settings
+from kg.store.base import Store
 
 
 def get_store() -> Store:

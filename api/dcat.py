@@ -10,8 +10,8 @@ from flask import Blueprint, Response
 from api.context import get_settings, get_store
 from api.negotiation import choose_format
 from api.openapi import errors, rdf_content
-from kg import formats
 from kg.records.dcat import catalog
+from kg.sparql import formats
 
 bp = Blueprint("dcat", __name__)
 

@@ -9,7 +9,7 @@
   (triples, classes, properties, distinct subjects and objects), one ``void:subset`` per
   named graph, and per graph its class and property partitions.
 
-Both answer every RDF format of ``kg.formats.GRAPH_FORMATS`` (Turtle by default, N-Triples,
+Both answer every RDF format of ``kg.sparql.formats.GRAPH_FORMATS`` (Turtle by default, N-Triples,
 JSON-LD, RDF/XML…) by ``Accept`` or by a ``format`` parameter; 406 otherwise. The statistics
 come from the ``queries/admin/void_*.rq`` queries, run on every request: the VoID request
 takes about 0.4 s on the full build (~126,000 triples), so nothing is cached. A triple held
@@ -33,18 +33,18 @@ from api.context import get_settings, get_store
 from api.errors import bad_request
 from api.negotiation import choose_format
 from api.openapi import errors, rdf_content, ref
-from kg import formats
-from kg.config import Settings
 from kg.namespaces import RDF_TYPE, void
-from kg.queries import query_text
-from kg.store import Store
+from kg.queries.files import query_text
+from kg.settings import Settings
+from kg.sparql import formats
+from kg.store.base import Store
 
 bp = Blueprint("description", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
-#: The W3C format IRI (http://www.w3.org/ns/formats/) of each format in kg.formats.
+#: The W3C format IRI (http://www.w3.org/ns/formats/) of each format in kg.sparql.formats.
 FORMAT_IRIS: dict[str, str] = {
     "json": W3C_FORMATS + "SPARQL_Results_JSON",
     "xml": W3C_FORMATS + "SPARQL_Results_XML",

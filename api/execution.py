@@ -2,9 +2,9 @@
 
 One path for ``/sparql`` and the named queries (``/queries/<name>``):
 
-- every ``SERVICE`` endpoint is checked first (:func:`kg.federation.check_services`),
+- every ``SERVICE`` endpoint is checked first (:func:`kg.sparql.service.check_services`),
   refused with 403, then asked ``ASK {}``: unreachable is 502, or under ``SERVICE SILENT``
-  a partial answer named in the ``KG-Partial`` header (:mod:`kg.service_probe`);
+  a partial answer named in the ``KG-Partial`` header (:mod:`kg.sparql.probe`);
 - at most ``KG_MAX_CONCURRENT_QUERIES`` queries run at once (``kg.query_slots``),
   more are answered 503 with ``Retry-After``;
 - with an on-disk store the query runs in a worker process killed at
@@ -27,11 +27,14 @@ from flask import after_this_request, current_app
 from api.context import get_settings, get_store
 from api.errors import ApiError, bad_request
 from api.metrics import get_metrics
-from kg import formats
-from kg.federation import ServiceRefused, check_services, service_endpoints
-from kg.service_probe import PARTIAL_HEADER, bind_service_endpoints, probe, services
-from kg.store import QuerySyntaxError, Term, bind, check_nesting
-from kg.workers import QueryPool, QueryTimeout, QueryTooLarge, Task, WorkerError
+from kg.errors import QuerySyntaxError, QueryTimeout, QueryTooLarge, ServiceRefused
+from kg.sparql import formats
+from kg.sparql.guards import check_nesting
+from kg.sparql.probe import PARTIAL_HEADER, bind_service_endpoints, probe, services
+from kg.sparql.rewrite import bind
+from kg.sparql.service import check_services, service_endpoints
+from kg.sparql.workers import QueryPool, Task, WorkerError
+from kg.store.base import Term
 
 #: Set (to the row limit) when a result was cut at KG_MAX_ROWS.
 TRUNCATED_HEADER = "KG-Results-Truncated"
@@ -102,9 +105,9 @@ def run_query(
     """Run ``text`` with typed ``bindings`` under every limit; one page of its result.
 
     The SERVICE check reads ``text`` alone: bindings are RDF terms, rendered as a
-    ``VALUES`` block (:func:`kg.store.bind`) that cannot hold a ``SERVICE`` — except that
+    ``VALUES`` block (:func:`kg.sparql.rewrite.bind`) that cannot hold a ``SERVICE`` — except that
     ``SERVICE ?param`` is first given the IRI bound to ``?param``
-    (:func:`kg.service_probe.bind_service_endpoints`), so the check sees that endpoint.
+    (:func:`kg.sparql.probe.bind_service_endpoints`), so the check sees that endpoint.
     SERVICE endpoints are then asked first (:func:`_probe_services`).
     """
     text = bind_service_endpoints(text, bindings)  # SERVICE ?param → the bound IRI
@@ -194,7 +197,7 @@ def _run_in_pool(
 ) -> Outcome:
     """In a worker process that is killed at the timeout (on-disk stores).
 
-    The bindings travel bound into the text, as the store binds them (:func:`kg.store.bind`).
+    The bindings travel bound into the text, as the store binds them (:func:`kg.sparql.rewrite.bind`).
     """
 
     def name(kind: str) -> str | None:

@@ -28,8 +28,9 @@ from api.context import get_store
 from api.errors import ApiError, bad_request, unsupported_media_type
 from api.negotiation import choose_format
 from api.openapi import errors, rdf_content, ref
-from kg import formats
-from kg.store import STAGING_PREFIX, QuerySyntaxError, ReadOnlyError, Store
+from kg.errors import QuerySyntaxError, ReadOnlyError
+from kg.sparql import formats
+from kg.store.base import STAGING_PREFIX, Store
 from loaders.rdf_files import check_input
 
 bp = Blueprint("graph_store", __name__)

@@ -34,8 +34,9 @@ from flask import Blueprint, Response, render_template, request
 from api.context import get_settings, get_store
 from api.errors import ApiError, bad_request, not_acceptable
 from api.openapi import errors, media_content
-from kg import formats, records
+from kg import records
 from kg.records.describe import describe
+from kg.sparql import formats
 
 bp = Blueprint("linked_data", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from api.errors import not_acceptable
-from kg import formats
+from kg.sparql import formats
 
 
 def choose_format(kind: str, requested: str | None = None) -> formats.Format:

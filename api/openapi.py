@@ -32,7 +32,7 @@ The document is built once per app from two sources:
    without a schema gets the shared ``Error`` schema. Two modules declaring the same path
    and method is an error when the document is built.
 
-2. **The catalog of named queries** (:mod:`kg.catalog`): one ``GET`` operation per query at
+2. **The catalog of named queries** (:mod:`kg.queries.catalog`): one ``GET`` operation per query at
    its own path (``/queries/rdmkit/resources_for_stage``), tagged with its area, with
    its typed parameters (schema type, format, enum, default, required, description and
    the example call's value as the parameter's example), ``limit``/``offset``/``format``,
@@ -54,9 +54,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 
-from kg import formats
-from kg.catalog import Catalog, NamedQuery
-from kg.parameters import MAX_VALUE_LENGTH, Parameter
+from kg.queries.catalog import Catalog, NamedQuery
+from kg.queries.parameters import MAX_VALUE_LENGTH, Parameter
+from kg.sparql import formats
 
 bp = Blueprint("openapi", __name__)
 
@@ -76,7 +76,7 @@ ERROR_STATUSES: dict[int, str] = {
     503: "Saturated (KG_MAX_CONCURRENT_QUERIES) or timed out (KG_QUERY_TIMEOUT): retry later",
 }
 
-#: How each parameter type of :mod:`kg.parameters` is described as a JSON Schema.
+#: How each parameter type of :mod:`kg.queries.parameters` is described as a JSON Schema.
 PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "iri", "maxLength": MAX_VALUE_LENGTH},
     "string": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
@@ -126,12 +126,12 @@ def media_content(fmts: tuple[formats.Format, ...] | list[str]) -> dict[str, Any
 
 
 def rdf_content() -> dict[str, Any]:
-    """An RDF graph in every format of :data:`kg.formats.GRAPH_FORMATS` (Turtle first)."""
+    """An RDF graph in every format of :data:`kg.sparql.formats.GRAPH_FORMATS` (Turtle first)."""
     return media_content(formats.GRAPH_FORMATS)
 
 
 def results_content() -> dict[str, Any]:
-    """SPARQL results in every format of :data:`kg.formats.RESULT_FORMATS`."""
+    """SPARQL results in every format of :data:`kg.sparql.formats.RESULT_FORMATS`."""
     return media_content(formats.RESULT_FORMATS)
 
 
@@ -420,7 +420,7 @@ def _error_schemas(responses: dict[str, Any]) -> None:
 def build_document(app: Flask) -> dict[str, Any]:
     """The OpenAPI document of ``app``: its blueprints' ``OPENAPI_PATHS`` and its catalog."""
     settings = app.extensions["kg.settings"]
-    catalog: Catalog = app.extensions["kg.catalog"]
+    catalog: Catalog = app.extensions["kg.queries.catalog"]
     paths: dict[str, dict[str, Any]] = {}
     for blueprint in app.blueprints.values():
         module = sys.modules[blueprint.import_name]

@@ -5,7 +5,7 @@
   its URL and example URL.
 - ``GET /queries/<name>?param=value&limit=&offset=&format=``: runs one. Each parameter
   is checked against its declared type and bound as an RDF term (never formatted into
-  the SPARQL text, see :mod:`kg.parameters`); a missing required parameter, an unknown
+  the SPARQL text, see :mod:`kg.queries.parameters`); a missing required parameter, an unknown
   parameter, a repeated one or a value not of its type is a 400 naming the parameter.
   An unknown query is a 404.
 
@@ -15,7 +15,7 @@ Answers, by ``format`` (a name or a media type) or ``Accept``:
     {"query": name, "total": N | null, "limit": L, "offset": O,
      "variables": [...], "rows": [{var: value, ...}, ...]}
 
-with JSON-native values (:func:`kg.pages.native`: numbers for numeric literals,
+with JSON-native values (:func:`kg.queries.pages.native`: numbers for numeric literals,
 true/false for booleans, strings otherwise, null when unbound; an ASK query answers
 ``{"query": name, "boolean": …}``); ``text/csv`` (``csv``), ``text/tab-separated-values``
 (``tsv``), ``application/sparql-results+json`` (``sparql-json``) and
@@ -46,10 +46,10 @@ from api.context import get_settings
 from api.errors import ApiError, bad_request, not_acceptable
 from api.execution import TRUNCATED_HEADER, run_query
 from api.openapi import errors, json_content, media_content, ref
-from kg import formats
-from kg.catalog import RESERVED, Catalog, NamedQuery, UnknownQuery, load_catalog
-from kg.pages import TRANSPORT, Page
-from kg.parameters import ParameterError
+from kg.queries.catalog import RESERVED, Catalog, NamedQuery, UnknownQuery, load_catalog
+from kg.queries.pages import TRANSPORT, Page
+from kg.queries.parameters import ParameterError
+from kg.sparql import formats
 
 bp = Blueprint("queries", __name__)
 
@@ -88,11 +88,11 @@ _COUNT = re.compile(r"[0-9]{1,18}")
 def _load_catalog(state: BlueprintSetupState) -> None:
     """Read the catalog at start-up: a malformed query file stops ``create_app``."""
     settings = state.app.extensions["kg.settings"]
-    state.app.extensions["kg.catalog"] = load_catalog(settings.queries_dir)
+    state.app.extensions["kg.queries.catalog"] = load_catalog(settings.queries_dir)
 
 
 def get_catalog() -> Catalog:
-    return current_app.extensions["kg.catalog"]
+    return current_app.extensions["kg.queries.catalog"]
 
 
 @bp.get("/queries")

@@ -28,9 +28,9 @@ from api.errors import ApiError, bad_request, unsupported_media_type
 from api.execution import TRUNCATED_HEADER, check_service_clauses, run_query
 from api.negotiation import choose_format
 from api.openapi import errors, rdf_content, ref, results_content
-from kg import formats
-from kg.sparql_text import UpdateDatasetConflict, with_update_dataset
-from kg.store import QuerySyntaxError
+from kg.errors import QuerySyntaxError
+from kg.sparql import formats
+from kg.sparql.rewrite import UpdateDatasetConflict, with_update_dataset
 
 bp = Blueprint("sparql", __name__)
 

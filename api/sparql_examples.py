@@ -15,7 +15,7 @@ per named query, ``<root>.well-known/sparql-examples/<name>``, with:
   endpoint (the request's root URL + ``sparql``, validated as an IRI; a bad ``Host`` is 400);
 - ``rdfs:seeAlso``: the query's REST URL (``/queries/<name>``).
 
-Every RDF format of ``kg.formats.GRAPH_FORMATS`` by ``Accept`` or ``format`` (Turtle by
+Every RDF format of ``kg.sparql.formats.GRAPH_FORMATS`` by ``Accept`` or ``format`` (Turtle by
 default), as for ``/.well-known/void``.
 """
 
@@ -29,8 +29,8 @@ from flask import Blueprint, Response, request
 from api.description import choose_graph_format, endpoint_url, graph_response
 from api.openapi import errors, rdf_content, ref
 from api.queries import get_catalog
-from kg.catalog import Catalog
 from kg.namespaces import RDF_TYPE, SH, rdfs, schema
+from kg.queries.catalog import Catalog
 
 bp = Blueprint("sparql_examples", __name__)
 

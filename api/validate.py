@@ -1,4 +1,4 @@
-"""``/validate``: the data stewards' validation service (see kg.checker) over HTTP.
+"""``/validate``: the data stewards' validation service (see kg.validation.checker) over HTTP.
 
 - ``GET /validate``: the web page (paste or upload, choose profile and mode).
 - ``GET /validate/profiles``: the named profiles (JSON).
@@ -24,16 +24,16 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from api.context import get_settings, get_store
 from api.errors import ApiError, bad_request, unsupported_media_type
-from kg.checker import Outcome, Service, ValidationTimeout
-from kg.documents import (
+from kg.validation.checker import Outcome, Service, ValidationTimeout
+from kg.validation.documents import (
     INPUT_FORMATS,
     DocumentError,
     format_from_media_type,
     format_from_name,
 )
-from kg.profiles import DEFAULT_PROFILE, PROFILES, UnknownProfile
-from kg.reports import MEDIA_TYPES, REPORT_FORMATS, Report
-from kg.validation import ShapesError
+from kg.validation.profiles import DEFAULT_PROFILE, PROFILES, UnknownProfile
+from kg.validation.reports import MEDIA_TYPES, REPORT_FORMATS, Report
+from kg.validation.shapes import ShapesError
 
 bp = Blueprint("validate", __name__)
 

@@ -3,7 +3,7 @@
 ``GET /query`` shows a form: a textarea and a select offering the named queries of
 the catalog (``queries/``). ``GET /query?example=<name>`` fills the textarea with that
 query, its example parameters bound as a ``VALUES`` block rendered from typed terms
-(:func:`kg.store.bind`), and runs it; ``POST /query`` (form field ``query``) runs the
+(:func:`kg.sparql.rewrite.bind`), and runs it; ``POST /query`` (form field ``query``) runs the
 text as written. Queries run through :func:`api.execution.run_query`, under the limits
 of ``/sparql`` (SERVICE check, concurrency slots, worker timeouts, ``KG_MAX_ROWS``);
 the first :data:`SHOWN_ROWS` rows are shown as an HTML table with a note saying how
@@ -28,10 +28,10 @@ from api.context import get_settings
 from api.errors import ApiError
 from api.execution import run_query
 from api.queries import get_catalog
-from kg.catalog import NamedQuery, UnknownQuery
-from kg.pages import TRANSPORT, Page
-from kg.parameters import ParameterError
-from kg.store import bind
+from kg.queries.catalog import NamedQuery, UnknownQuery
+from kg.queries.pages import TRANSPORT, Page
+from kg.queries.parameters import ParameterError
+from kg.sparql.rewrite import bind
 
 bp = Blueprint("web_pages", __name__)
 

@@ -1,12 +1,12 @@
 """Queries: p50 / p95 latency of the named-query catalog (each with its example or default
-parameters, bound by ``kg.store.bind``) and the heavier analytic queries of
+parameters, bound by ``kg.sparql.rewrite.bind``) and the heavier analytic queries of
 ``bench/queries/*.rq``, on the same data, through:
 
 - ``in-process``: pyoxigraph on the store, results serialised to SPARQL JSON (the limit);
 - ``kg API``: ``kg serve`` (waitress, query workers) — ``POST /sparql``;
 - ``oxigraph``: Oxigraph's Rust server (``oxigraph serve-read-only --union-default-graph``);
 - ``rdflib``: rdflib-endpoint over the same quads;
-- ``virtuoso``: Virtuoso over HTTP (``kg.virtuoso``), when its launcher exists.
+- ``virtuoso``: Virtuoso over HTTP (``tools.virtuoso``), when its launcher exists.
 
 Every HTTP engine gets the same query text by ``POST`` (form), ``Accept:
 application/sparql-results+json``, over one keep-alive session. Samples are interleaved
@@ -63,8 +63,8 @@ TINY_QUERIES = ("admin/list_sources", "curation/worklist", "heavy/")
 def workload(only: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
     """(name, SPARQL text) of every catalog query (example/default parameters bound) and
     every heavy query; only those whose name starts with one of ``only``, if given."""
-    from kg.catalog import load_catalog
-    from kg.store import bind
+    from kg.queries.catalog import load_catalog
+    from kg.sparql.rewrite import bind
 
     out = []
     for q in load_catalog(REPO / "queries"):

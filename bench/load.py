@@ -38,7 +38,7 @@ IMPORT_GRAPH = "https://w3id.org/elixir-converge/graph/bench-import"
 
 
 def _settings(store: str):
-    from kg.config import Settings
+    from kg.settings import Settings
 
     return Settings.load({"store": store, "sources_dir": str(SHARED_DATA)}, environ={})
 
@@ -102,7 +102,7 @@ def _timed_fresh(scratch: Path, fn: Callable[[Path], int]) -> tuple[float, int]:
 
 
 def measure(file: Path, triples: int, n_runs: int, scratch: Path, *, validate: bool) -> dict:
-    from kg.validation import Validator
+    from kg.validation.shapes import Validator
 
     validator = Validator(_settings("memory")) if validate else None
     raw, plain, checked, replace = [], [], [], []

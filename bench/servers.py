@@ -8,7 +8,7 @@ stopped in ``finally`` — terminated, then killed if it does not exit within 10
   package ``oxigraph``) on an on-disk store, the default graph the union of the named graphs;
 - ``rdflib_server(nquads)``: rdflib-endpoint (FastAPI + uvicorn) over an rdflib ``Dataset``
   read from an N-Quads file, default graph the union too;
-- ``virtuoso_server(nquads)``: Virtuoso through ``kg.virtuoso`` when that launcher exists,
+- ``virtuoso_server(nquads)``: Virtuoso through ``tools.virtuoso`` when that launcher exists,
   else :class:`Pending`.
 
 ``python -m bench.servers rdflib FILE PORT`` is the rdflib-endpoint process itself.
@@ -149,13 +149,13 @@ def rdflib_server(nquads: Path, log: Path) -> contextlib.AbstractContextManager[
 
 @contextlib.contextmanager
 def virtuoso_server(nquads: Path, log: Path) -> Iterator[Server]:
-    """Virtuoso on loopback (the project's launcher ``kg.virtuoso``), loaded with the quads.
+    """Virtuoso on loopback (the project's launcher ``tools.virtuoso``), loaded with the quads.
 
     Each named graph is sent with the Graph Store Protocol (digest authentication as the
     launcher's ``dba``) in chunks of ``VIRTUOSO_CHUNK`` triples.
     """
     try:
-        from kg.virtuoso import USER, VirtuosoError, VirtuosoServer
+        from tools.virtuoso import USER, VirtuosoError, VirtuosoServer
     except ImportError:
         raise Pending("pending: kg/virtuoso.py (the Virtuoso launcher) is not there yet") from None
     server = VirtuosoServer(start_timeout=120.0, buffers=100_000)
@@ -178,7 +178,7 @@ VIRTUOSO_CHUNK = 50_000
 def _load_virtuoso(server, nquads: Path, user: str) -> None:
     import pyoxigraph as ox
 
-    from kg.virtuoso import PASSWORD
+    from tools.virtuoso import PASSWORD
 
     auth = requests.auth.HTTPDigestAuth(user, PASSWORD)
     by_graph: dict[str, list] = {}

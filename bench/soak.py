@@ -49,9 +49,9 @@ DOCUMENT = """@prefix ckg: <https://w3id.org/elixir-converge/ontology#> .
 
 
 def build(store_path: Path, sources: tuple[str, ...] = SOURCES):
-    from kg.config import Settings
+    from kg.settings import Settings
     from kg.store import open_store
-    from kg.validation import Validator
+    from kg.validation.shapes import Validator
     from loaders.pipeline import load
 
     settings = Settings.load({"store": f"oxigraph:{store_path}"})
@@ -63,7 +63,7 @@ def build(store_path: Path, sources: tuple[str, ...] = SOURCES):
 
 
 def requests_mix(base: str, settings) -> list[tuple[str, dict]]:
-    from kg.catalog import load_catalog
+    from kg.queries.catalog import load_catalog
 
     mix: list[tuple[str, dict]] = []
     for q in QUERIES:

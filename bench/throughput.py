@@ -37,8 +37,8 @@ TIMEOUT = 120.0
 
 def query_text(name: str = QUERY) -> str:
     """The named query with its example parameters bound (as ``bench.latency`` does)."""
-    from kg.catalog import load_catalog
-    from kg.store import bind
+    from kg.queries.catalog import load_catalog
+    from kg.sparql.rewrite import bind
 
     q = load_catalog(REPO / "queries").query(name)
     return bind(q.text, q.bind(dict(q.example)))

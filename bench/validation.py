@@ -1,4 +1,4 @@
-"""Validation speed: the stewards' service (kg.checker) beside a plain whole-graph pySHACL run.
+"""Validation speed: the stewards' service (kg.validation.checker) beside a plain whole-graph pySHACL run.
 
 Three workloads, each measured both ways in the same run, on the same data:
 
@@ -32,11 +32,11 @@ import pyshacl
 from rdflib import Graph
 
 from bench.common import REPO, SHARED_DATA, parser, print_machine, print_table, runs, spread, timed
-from kg.checker import Service
-from kg.config import Settings
-from kg.profiles import get_profile
+from kg.settings import Settings
 from kg.store import open_store
-from kg.validation import Validator, to_rdflib
+from kg.validation.checker import Service
+from kg.validation.profiles import get_profile
+from kg.validation.shapes import Validator, to_rdflib
 from loaders.pipeline import SOURCES, load
 
 TINY_SOURCES = ("ontology", "shapes", "catalogues")

@@ -20,8 +20,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.config import Settings
-from kg.federation import address_refusal, literal_address
+from kg.settings import Settings
+from kg.sparql.addresses import address_refusal, literal_address
 from loaders.common import LoadError
 
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.config import Settings
 from kg.namespaces import RDF_TYPE, Iris, ckg, prov, rdfs, void, xsd
-from kg.store import Store
+from kg.settings import Settings
+from kg.store.base import Store
 from loaders import fetch, rdf_files, rdmkit
 
 if TYPE_CHECKING:  # the validation machinery (pyshacl, rdflib) loads only to validate
-    from kg.validation import ValidationResult, Validator
+    from kg.validation.shapes import ValidationResult, Validator
 from loaders.common import Issue, LoadError, SourceData
 
 
@@ -342,7 +342,7 @@ def ingest(
         report.unchanged = True
         return report
     if validate:
-        from kg.validation import Validator, to_rdflib
+        from kg.validation.shapes import Validator, to_rdflib
 
         progress(f"{data.name}: validating {len(data.triples)} triples")
         validator = validator or Validator(settings)

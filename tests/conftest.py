@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.config import Settings
-from kg.store import OxigraphStore, open_store
+from kg.settings import Settings
+from kg.store import open_store
+from kg.store.oxigraph import OxigraphStore
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BASE = "https://w3id.org/elixir-converge/"
@@ -29,11 +30,11 @@ def settings(shared_data) -> Settings:
 
 @pytest.fixture(scope="session")
 def virtuoso():
-    """A private Virtuoso server on 127.0.0.1 for the whole session (kg.virtuoso).
+    """A private Virtuoso server on 127.0.0.1 for the whole session (tools.virtuoso).
 
     Not installed or not starting is a failure, never a skip.
     """
-    from kg.virtuoso import VirtuosoError, VirtuosoServer
+    from tools.virtuoso import VirtuosoError, VirtuosoServer
 
     try:
         # 256M query memory: a runaway transitive path fails in seconds, not half a minute
@@ -121,7 +122,7 @@ def writable(settings, serve):
 @pytest.fixture(scope="session")
 def full_build(settings):
     """A memory store with every configured source loaded by the real pipeline."""
-    from kg.validation import Validator
+    from kg.validation.shapes import Validator
     from loaders.pipeline import SOURCES, load
 
     store = open_store("memory")

@@ -25,8 +25,8 @@ from rdflib import SH, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.config import Settings
-from kg.validation import validate
+from kg.settings import Settings
+from kg.validation.shapes import validate
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 SHAPES_DIR = Path(Settings.load(environ={}).shapes_dir)

@@ -12,7 +12,7 @@ import requests
 from rdflib import RDF, Namespace, URIRef
 
 from api.description import FORMAT_IRIS, service_description, void_description
-from kg import formats
+from kg.sparql import formats
 from kg.store import open_store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -20,7 +20,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 FMT = "http://www.w3.org/ns/formats/"
 BASE = "https://w3id.org/elixir-converge/"
 
-#: The W3C IRI (http://www.w3.org/ns/formats/) of every format of kg.formats.
+#: The W3C IRI (http://www.w3.org/ns/formats/) of every format of kg.sparql.formats.
 W3C_FORMAT_NAMES = {
     "json": "SPARQL_Results_JSON",
     "xml": "SPARQL_Results_XML",

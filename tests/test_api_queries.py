@@ -18,9 +18,9 @@ import pytest
 import requests
 
 from api import create_app
-from kg.catalog import CatalogError
-from kg.config import Settings
-from kg.parameters import MAX_VALUE_LENGTH
+from kg.queries.catalog import CatalogError
+from kg.queries.parameters import MAX_VALUE_LENGTH
+from kg.settings import Settings
 from kg.store import open_store
 
 QUERIES_DIR = Path(Settings.load(environ={}).queries_dir)
@@ -710,7 +710,7 @@ def test_kg_queries_run_in_every_format(cli_env, settings):
 
 def test_kg_queries_run_treats_text_as_a_value(cli_env, probe_dir, monkeypatch, capsys):
     """The real ``kg`` entry point, called in-process (one interpreter for every value)."""
-    from kg.cli import main
+    from cli.main import main
 
     for name, value in {**cli_env, "KG_QUERIES_DIR": str(probe_dir)}.items():
         if name.startswith("KG_"):

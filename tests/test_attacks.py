@@ -25,8 +25,8 @@ from conftest import Served
 
 import api.auth
 from api import create_app
-from kg.catalog import load_catalog
-from kg.parameters import sample
+from kg.queries.catalog import load_catalog
+from kg.queries.parameters import sample
 from kg.store import open_store
 from loaders import fetch
 from loaders.common import LoadError

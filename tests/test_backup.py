@@ -13,9 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import backup
-from kg.backup import BackupError, write_atomically
-from kg.store import NotEmptyError, OxigraphStore, open_store
+from kg.errors import NotEmptyError
+from kg.store import backup, open_store
+from kg.store.backup import BackupError, write_atomically
+from kg.store.oxigraph import OxigraphStore
 
 KG = str(Path(sys.executable).parent / "kg")
 EX = "http://example.org/"

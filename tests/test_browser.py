@@ -18,9 +18,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.catalog import load_catalog
-from kg.pages import run_page
-from kg.validation import Validator, to_rdflib
+from kg.queries.catalog import load_catalog
+from kg.queries.pages import run_page
+from kg.validation.shapes import Validator, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = ROOT / "tests" / "browser" / "e2e.mjs"

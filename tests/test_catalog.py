@@ -9,10 +9,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.catalog import CatalogError, NamedQuery, UnknownQuery, load_catalog, parse_query_file
-from kg.config import Settings
-from kg.pages import native, run_page
-from kg.parameters import MAX_VALUE_LENGTH, TYPES, Parameter, ParameterError
+from kg.queries.catalog import (
+    CatalogError,
+    NamedQuery,
+    UnknownQuery,
+    load_catalog,
+    parse_query_file,
+)
+from kg.queries.pages import native, run_page
+from kg.queries.parameters import MAX_VALUE_LENGTH, TYPES, Parameter, ParameterError
+from kg.settings import Settings
 from kg.store import open_store
 
 QUERIES_DIR = Path(Settings.load(environ={}).queries_dir)

@@ -29,9 +29,9 @@ from shapecases import (
     uncovered,
 )
 
-from kg.config import Settings
 from kg.namespaces import Iris
-from kg.validation import Validator, load_rdf_dir, load_shapes, to_rdflib, validate
+from kg.settings import Settings
+from kg.validation.shapes import Validator, load_rdf_dir, load_shapes, to_rdflib, validate
 from loaders import catalogues
 from loaders.common import LoadError
 

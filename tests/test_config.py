@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.config import SETTINGS, Settings, SettingsError
+from kg.settings import SETTINGS, Settings, SettingsError
 
 
 def test_every_setting_has_a_default_and_help():

@@ -4,7 +4,7 @@ Each trial kills a real process writing to an on-disk store — ``kg load`` or a
 ``kg serve`` answering a SPARQL update or a Graph Store PUT — after a random delay
 (seeded) spread over the write's measured duration, then opens the store and checks
 that it holds exactly one of the two expected states, computed here from the source
-files. The processes are started "warm" (``kg.cli`` imported, then told to go), so
+files. The processes are started "warm" (``cli.main`` imported, then told to go), so
 the delay falls on the work itself rather than on interpreter start-up.
 """
 
@@ -27,17 +27,18 @@ import pytest
 import requests
 
 from kg.namespaces import ckg, void
-from kg.store import STAGING_PREFIX, OxigraphStore
+from kg.store.base import STAGING_PREFIX
+from kg.store.oxigraph import OxigraphStore
 
 BASE = "https://w3id.org/elixir-converge/"
 BIOTOOLS_GRAPH = ox.NamedNode(BASE + "graph/biotools")
 TOKEN = "crash-test-token-0123456789"
 #: The real ``kg`` command line, imported first, run when a line arrives on stdin.
 WARM = (
-    "import sys, kg.cli\n"
+    "import sys, cli.main\n"
     "print('ready', flush=True)\n"
     "sys.stdin.readline()\n"
-    "sys.exit(kg.cli.main(sys.argv[1:]))\n"
+    "sys.exit(cli.main.main(sys.argv[1:]))\n"
 )
 LOAD_TRIALS = 20
 SERVER_TRIALS = 3

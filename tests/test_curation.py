@@ -12,7 +12,7 @@ import pytest
 import rdflib
 import yaml
 
-from kg.queries import query_text
+from kg.queries.files import query_text
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import socket
 
+import kg.sparql.service as federation
 import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
-import kg.federation as federation
-from kg.config import Settings
-from kg.federation import ServiceRefused, check_services, literal_address, service_endpoints
+from kg.errors import ServiceRefused
+from kg.settings import Settings
+from kg.sparql.addresses import literal_address
+from kg.sparql.service import check_services, service_endpoints
 
 PUBLIC = "https://query.example.org/sparql"
 PUBLIC_ADDRESS = "93.184.216.34"

@@ -16,7 +16,7 @@ import requests
 from conftest import BASE, Served
 
 from api import create_app
-from kg.service_probe import PARTIAL_HEADER
+from kg.sparql.probe import PARTIAL_HEADER
 from kg.store import open_store
 
 CKG = BASE + "ontology#"
@@ -156,7 +156,7 @@ def test_an_endpoint_outside_the_allowlist_is_refused(federation):
 
 
 def test_service_parameters_become_iris_only_after_service():
-    from kg.service_probe import bind_service_endpoints, services
+    from kg.sparql.probe import bind_service_endpoints, services
 
     a, b = ox.NamedNode("http://a.example/sparql"), ox.NamedNode("http://b.example/sparql")
     text = (

@@ -1,8 +1,8 @@
-"""Result serialisation (kg.formats): the SPARQL JSON writer against the standard's reading.
+"""Result serialisation (kg.sparql.formats): the SPARQL JSON writer against the standard's reading.
 
-The JSON results are written as text (:func:`kg.formats.solutions_json`); each document
+The JSON results are written as text (:func:`kg.sparql.formats.solutions_json`); each document
 is read back with pyoxigraph's own SPARQL JSON parser and compared term by term with the
-solutions it was written from, and with the dictionaries of :func:`kg.formats.json_term`.
+solutions it was written from, and with the dictionaries of :func:`kg.sparql.formats.json_term`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg import formats
+from kg.sparql import formats
 
 EX = "http://example.org/"
 

@@ -23,10 +23,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from api import create_app
-from kg.catalog import load_catalog
-from kg.federation import ServiceRefused, service_endpoints
+from kg.errors import ServiceRefused
 from kg.namespaces import Iris
-from kg.parameters import TYPES, Parameter, ParameterError
+from kg.queries.catalog import load_catalog
+from kg.queries.parameters import TYPES, Parameter, ParameterError
+from kg.sparql.service import service_endpoints
 from kg.store import open_store
 from loaders.catalogues import read_business_model_text, read_impact_text
 from loaders.common import LoadError

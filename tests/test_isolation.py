@@ -88,7 +88,7 @@ def test_readers_see_the_old_or_the_new_graph_never_a_mix(
 
 RACE = """
 import sys, threading
-from kg.federation import service_endpoints
+from kg.sparql.service import service_endpoints
 texts = [open(path).read() for path in sys.argv[1:]]
 errors = []
 def work(text):

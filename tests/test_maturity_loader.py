@@ -30,9 +30,9 @@ from shapecases import (
     uncovered,
 )
 
-from kg.config import Settings
 from kg.namespaces import Iris
-from kg.validation import Validator, load_shapes, to_rdflib, validate
+from kg.settings import Settings
+from kg.validation.shapes import Validator, load_shapes, to_rdflib, validate
 from loaders import maturity
 from loaders.common import LoadError
 

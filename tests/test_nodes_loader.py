@@ -33,9 +33,9 @@ from shapecases import (
     uncovered,
 )
 
-from kg.config import Settings
 from kg.namespaces import Iris, slug
-from kg.validation import Validator, load_shapes, to_rdflib, validate
+from kg.settings import Settings
+from kg.validation.shapes import Validator, load_shapes, to_rdflib, validate
 from loaders import nodes
 from loaders.common import LoadError
 

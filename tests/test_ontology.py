@@ -20,7 +20,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.config import Settings
+from kg.settings import Settings
 
 CKG = Namespace("https://w3id.org/elixir-converge/ontology#")
 # A plain Namespace: pytest probes module globals, and rdflib's closed XSD namespace

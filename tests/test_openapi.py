@@ -21,10 +21,10 @@ from referencing.jsonschema import DRAFT202012
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from api import create_app
-from kg.catalog import load_catalog
+from kg.queries.catalog import load_catalog
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-#: How each catalog parameter type is described (kg.parameters → JSON Schema).
+#: How each catalog parameter type is described (kg.queries.parameters → JSON Schema).
 SCHEMA_TYPES = {
     "iri": "string",
     "string": "string",

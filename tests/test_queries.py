@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.config import Settings
+from kg.settings import Settings
 
 FEDERATION_TESTS = Path(__file__).with_name("test_federation_nodes.py")
 QUERIES = sorted(Path(Settings.load(environ={}).queries_dir).rglob("*.rq"))

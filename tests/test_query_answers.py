@@ -36,8 +36,9 @@ import rdflib
 import yaml
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg.config import Settings
-from kg.store import open_store, values_clause
+from kg.settings import Settings
+from kg.sparql.rewrite import values_clause
+from kg.store import open_store
 
 BASE = "https://w3id.org/elixir-converge/"
 CKG = BASE + "ontology#"

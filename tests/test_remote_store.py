@@ -17,11 +17,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.catalog import load_catalog
-from kg.remote_store import RemoteStoreError, RemoteTimeout, SparqlStore
-from kg.store import QuerySyntaxError, StoreError, open_store
-from kg.virtuoso import free_port
-from kg.workers import QueryTimeout
+from kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError, RemoteTimeout, StoreError
+from kg.queries.catalog import load_catalog
+from kg.store import open_store
+from kg.store.remote import SparqlStore
+from tools.virtuoso import free_port
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
@@ -59,7 +59,7 @@ BUILD_TIME_COLUMNS = {
 @pytest.fixture(scope="module")
 def virtuoso_build(virtuoso, settings):
     """Every source built on the session's Virtuoso by the real pipeline (once)."""
-    from kg.validation import Validator
+    from kg.validation.shapes import Validator
     from loaders.pipeline import SOURCES, load
 
     store = virtuoso.open_store()

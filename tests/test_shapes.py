@@ -32,8 +32,8 @@ from shapecases import (
     uncovered,
 )
 
-from kg.config import Settings
-from kg.validation import (
+from kg.settings import Settings
+from kg.validation.shapes import (
     Finding,
     ShapesError,
     ValidationResult,

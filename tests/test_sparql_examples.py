@@ -15,7 +15,7 @@ import requests
 from rdflib.namespace import RDF, RDFS, SH
 
 from api import create_app
-from kg.catalog import load_catalog
+from kg.queries.catalog import load_catalog
 from kg.store import open_store
 
 SCHEMA = rdflib.Namespace("https://schema.org/")

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.sparql_text import (
-    UpdateDatasetConflict,
-    outer_where_brace,
-    tokens,
-    with_update_dataset,
-)
+from kg.sparql.lexer import outer_where_brace, tokens
+from kg.sparql.rewrite import UpdateDatasetConflict, with_update_dataset
 
 G1, G2 = ox.NamedNode("http://example.org/g1"), ox.NamedNode("http://example.org/g2")
 

@@ -8,15 +8,10 @@ import threading
 import pyoxigraph as ox
 import pytest
 
-from kg.store import (
-    STAGING_PREFIX,
-    NotEmptyError,
-    OxigraphStore,
-    QuerySyntaxError,
-    ReadOnlyError,
-    StoreError,
-    open_store,
-)
+from kg.errors import NotEmptyError, QuerySyntaxError, ReadOnlyError, StoreError
+from kg.store import open_store
+from kg.store.base import STAGING_PREFIX
+from kg.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/"
 G1 = ox.NamedNode(EX + "g1")

@@ -1,6 +1,6 @@
 """``kg validate FILE [--profile P] [--in-context] [--format …]``: exit 0 / 1 / 2, every format.
 
-Run in-process through ``kg.cli.main`` against a real on-disk store (ontology, shapes and
+Run in-process through ``cli.main.main`` against a real on-disk store (ontology, shapes and
 the catalogues loaded by the real pipeline).
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, SH, Graph
 
-from kg.cli import main
+from cli.main import main
 from kg.namespaces import Iris
 from kg.store import open_store
 from loaders.pipeline import load

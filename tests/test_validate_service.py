@@ -24,13 +24,13 @@ from shapecases import BLANK, broken, expand, expand_path
 from test_shapes import CASES, FIXTURES, NS
 
 from api import create_app
-from kg.config import Settings
-from kg.documents import CONTEXT_FILE
 from kg.namespaces import Iris
-from kg.profiles import PROFILES
+from kg.settings import Settings
 from kg.store import open_store
-from kg.validation import Validator, load_ontology, load_rdf_dir, load_rdf_files, to_rdflib
-from kg.validation import validate as shacl_validate
+from kg.validation.documents import CONTEXT_FILE
+from kg.validation.profiles import PROFILES
+from kg.validation.shapes import Validator, load_ontology, load_rdf_dir, load_rdf_files, to_rdflib
+from kg.validation.shapes import validate as shacl_validate
 from loaders import catalogues, maturity, nodes
 from loaders.pipeline import load
 

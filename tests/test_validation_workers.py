@@ -1,4 +1,4 @@
-"""The validation service's worker processes (kg.checker.Workers) and prepared profiles.
+"""The validation service's worker processes (kg.validation.checker.Workers) and prepared profiles.
 
 A worker is forked once and validates document after document against a profile's
 ontology, prepared once (``LoadedProfile.base``): each document's triples are added to
@@ -18,11 +18,11 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.compare import isomorphic
 
-from kg.checker import Service, ValidationTimeout
-from kg.documents import document_from_text
 from kg.namespaces import Iris
-from kg.profiles import PROFILES
-from kg.validation import load_ontology, load_rdf_files, to_rdflib, validate
+from kg.validation.checker import Service, ValidationTimeout
+from kg.validation.documents import document_from_text
+from kg.validation.profiles import PROFILES
+from kg.validation.shapes import load_ontology, load_rdf_files, to_rdflib, validate
 
 PREFIXES = """@prefix ckg: <https://w3id.org/elixir-converge/ontology#> .
 @prefix dct: <http://purl.org/dc/terms/> .

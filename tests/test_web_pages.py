@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 import pytest
 import requests
 
-from kg.catalog import load_catalog
-from kg.pages import run_page
+from kg.queries.catalog import load_catalog
+from kg.queries.pages import run_page
 
 TIMEOUT = 30
 PREFIXES = """PREFIX ckg: <https://w3id.org/elixir-converge/ontology#>

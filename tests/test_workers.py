@@ -1,4 +1,4 @@
-"""Query workers (kg.workers): a fixed number of processes, a time limit that covers the wait
+"""Query workers (kg.sparql.workers): a fixed number of processes, a time limit that covers the wait
 for one, and memory given back after a large query."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import psutil
 import pyoxigraph as ox
 import pytest
 
-from kg.workers import TRIM_ABOVE, QueryPool, QueryTimeout, QueryTooLarge, Task
+from kg.errors import QueryTimeout, QueryTooLarge
+from kg.sparql.workers import TRIM_ABOVE, QueryPool, Task
 
 EX = "https://example.org/workers/"
 #: 1.4 million distinct strings built from 2,000 × 700 literals: hundreds of MiB in a worker.

@@ -6,7 +6,7 @@ made from. Every function takes a store and the base IRI and returns JSON-ready 
 names are terms of ``ontology/context.jsonld``, so the dicts are JSON-LD.
 
 All SPARQL here is fixed text; values from a request are bound as typed RDF terms
-(:func:`kg.store.bind`), never written into the text. A filtered list is one fixed
+(:func:`kg.sparql.rewrite.bind`), never written into the text. A filtered list is one fixed
 pattern per filter, chosen by name from :data:`RESOURCE_FILTERS` (the text of each is a
 constant), joined with the bound values.
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.formats import json_term
 from kg.namespaces import CKG
-from kg.pages import native
-from kg.store import Store, Term
+from kg.queries.pages import native
+from kg.sparql.formats import json_term
+from kg.store.base import Store, Term
 
 PREFIXES = """PREFIX ckg: <https://w3id.org/elixir-converge/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>

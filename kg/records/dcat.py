@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg.namespaces import CKG, DCAT, DCT, FOAF, RDF_TYPE, Iris
 from kg.records.common import select
 from kg.records.resources import RESOURCE_LIST
-from kg.store import Store
+from kg.store.base import Store
 
 _THEMES = """
 SELECT DISTINCT ?r ?theme WHERE {

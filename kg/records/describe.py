@@ -14,7 +14,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.records.common import PREFIXES, select
-from kg.store import Store
+from kg.store.base import Store
 
 MAX_DEPTH = 2
 MAX_SUBJECTS = 500

@@ -19,7 +19,7 @@ import re
 import pyoxigraph as ox
 
 from kg.records.common import FAIRSHARING_DOI, FilterError, lit, select
-from kg.store import Store
+from kg.store.base import Store
 
 KINDS_OF_TYPE = {
     "https://w3id.org/elixir-converge/ontology#ToolkitResource": "resource",

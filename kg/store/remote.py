@@ -53,19 +53,18 @@ import pyoxigraph as ox
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-from kg.config import REMOTE_SYSTEM_GRAPHS
-from kg.sparql_text import QUERY_FORMS, tokens
-from kg.store import (
-    STAGING_PREFIX,
+from kg.errors import (
     NotEmptyError,
-    QueryResult,
     QuerySyntaxError,
     ReadOnlyError,
+    RemoteStoreError,
+    RemoteTimeout,
     StoreError,
-    Term,
-    bind,
 )
-from kg.workers import QueryTimeout
+from kg.settings import REMOTE_SYSTEM_GRAPHS
+from kg.sparql.lexer import QUERY_FORMS, tokens
+from kg.sparql.rewrite import bind
+from kg.store.base import STAGING_PREFIX, QueryResult, Term
 
 #: Named in the dataset of a query over a store that has no named graph yet: a graph that
 #: does not exist, so that the engine's default dataset (all its graphs) is never used.
@@ -76,16 +75,6 @@ _NTRIPLES = "application/n-triples"
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
-class RemoteStoreError(StoreError, OSError):
-    """The remote engine is unreachable, timed out, or answered with an error.
-
-    Also an ``OSError``, the way pyoxigraph reports evaluation failures, so that callers
-    handling the embedded store's errors handle these too.
-    """
-
-
-class RemoteTimeout(RemoteStoreError, QueryTimeout):
-    """A request to the remote engine ran past its timeout (the API answers 503)."""
 
 
 def query_form(text: str) -> str:

@@ -1,221 +1,21 @@
-"""The store protocol and its embedded Oxigraph backend.
-
-The protocol is deliberately small so that a remote SPARQL 1.1 backend fits it:
-
-- ``query(text, bindings)`` → pyoxigraph ``QuerySolutions`` | ``QueryBoolean`` |
-  an iterable of ``Triple`` (CONSTRUCT/DESCRIBE); the default graph is the union
-  of all named graphs unless ``default_graph`` names some;
-- ``update(text)``;
-- ``load(triples, graph)`` adds triples to one named graph, atomically;
-- ``replace_graph(graph, triples)`` swaps one named graph for new content, atomically:
-  if anything fails half-way the old graph is left exactly as it was;
-- ``named_graphs()``, ``dump(out)`` (N-Quads), ``restore(inp, force=False)``;
-- ``read_only``.
-
-pyoxigraph terms (``NamedNode``, ``Literal``, ``Triple``, ``Quad``…) are the common
-currency: loaders produce them, the API serialises them.
-"""
+"""The embedded store: pyoxigraph in memory or on disk (see :mod:`kg.store.base`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.sparql_text import outer_where_brace
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
-
-#: Named graphs whose IRI starts with this are scratch space for atomic replaces.
-STAGING_PREFIX = "urn:converge-kg:staging:"
-
-
-class StoreError(Exception):
-    """The store could not do what was asked (I/O, lock, corrupt data)."""
-
-
-class ReadOnlyError(StoreError):
-    """A write was attempted on a read-only store."""
-
-
-class QuerySyntaxError(ValueError):
-    """A SPARQL query or update does not parse; the message is the parser's."""
-
-
-class NotEmptyError(StoreError):
-    """A restore into a non-empty store was refused."""
-
-
-class Store(Protocol):
-    read_only: bool
-    generation: int  # increases with every write
-    changed_at: dt.datetime  # time of the last write (or of opening)
-
-    def query(
-        self,
-        text: str,
-        bindings: Mapping[str, Term] | None = None,
-        *,
-        default_graph: list[ox.NamedNode] | None = None,
-        named_graphs: list[ox.NamedNode] | None = None,
-    ) -> QueryResult: ...
-
-    def update(self, text: str) -> None: ...
-
-    def load(self, triples: Iterable[ox.Triple], graph: ox.NamedNode) -> int: ...
-
-    def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> int: ...
-
-    def named_graphs(self) -> list[ox.NamedNode]: ...
-
-    def __len__(self) -> int: ...
-
-    def dump(self, out: BinaryIO) -> None: ...
-
-    def restore(self, inp: BinaryIO, *, force: bool = False) -> int: ...
-
-    def close(self) -> None: ...
-
-
-_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def values_clause(bindings: Mapping[str, Term]) -> str:
-    """Typed bindings as a SPARQL ``VALUES`` block, from validated terms only.
-
-    The terms are pyoxigraph objects (validated on construction) written in
-    their N-Triples form, so no text from a user reaches the query unescaped.
-    """
-    names, terms = [], []
-    for name, term in bindings.items():
-        if not _VARIABLE.fullmatch(name):
-            raise ValueError(f"not a SPARQL variable name: {name!r}")
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"binding ?{name}: expected an IRI or a literal, got {term!r}")
-        names.append("?" + name)
-        terms.append(str(term))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-def bind(text: str, bindings: Mapping[str, Term] | None) -> str:
-    """The query with ``bindings`` as a ``VALUES`` block opening its outer WHERE group.
-
-    This is how every backend binds parameters. Placed first in the group, the
-    block joins with the whole pattern, so FILTERs, OPTIONALs, grouping and
-    projection all see the bound values (a trailing VALUES clause would join
-    only after grouping). A bound variable need not be projected.
-    """
-    if not bindings:
-        return text
-    brace = outer_where_brace(text)
-    if brace is None:
-        raise QuerySyntaxError("cannot bind parameters: the query has no WHERE group")
-    return f"{text[: brace + 1]} {values_clause(bindings)} {text[brace + 1 :]}"
-
-
-#: Deepest bracket nesting accepted in SPARQL: Oxigraph's parser recurses on the native
-#: stack, and a query nested some ten thousand levels deep crashes the whole process.
-MAX_SPARQL_DEPTH = 200
-_SPARQL_SKIP = re.compile(
-    r"""\#[^\n\r]*|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\s]*>""",
-    re.DOTALL,
-)
-_SPARQL_BRACKETS = re.compile(r"[{}()\[\]]")
-
-
-#: Most triple patterns (counted by their ``.`` separators) in one query: Oxigraph plans
-#: a long join recursively too, and thirty thousand patterns crash the process.
-MAX_SPARQL_PATTERNS = 1000
-_PATTERN_END = re.compile(r"\.(?=[\s}]|$)")
-
-
-def check_nesting(text: str, *, query: bool = True) -> None:
-    """Raise :class:`QuerySyntaxError` for SPARQL nested deeper than :data:`MAX_SPARQL_DEPTH`
-    or, for a query, with more than :data:`MAX_SPARQL_PATTERNS` patterns (an update's
-    ``INSERT DATA`` may hold any number of triples)."""
-    code = _SPARQL_SKIP.sub(" ", text)
-    if query and len(_PATTERN_END.findall(code)) > MAX_SPARQL_PATTERNS:
-        raise QuerySyntaxError(f"more than {MAX_SPARQL_PATTERNS} triple patterns; not accepted")
-    depth = 0
-    for bracket in _SPARQL_BRACKETS.findall(code):
-        depth += 1 if bracket in "{([" else -1
-        if depth > MAX_SPARQL_DEPTH:
-            raise QuerySyntaxError(
-                f"brackets nested more than {MAX_SPARQL_DEPTH} levels deep; not accepted"
-            )
-
-
-def _in_graph(triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
-    """``triples`` (or quads, e.g. a parser's, moved whatever their graph) as quads of
-    ``graph``."""
-    for t in triples:
-        yield ox.Quad(t.subject, t.predicate, t.object, graph)
-
-
-def _has_triple_term(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
-    """Whether any triple holds an RDF 1.2 triple term (which ``INSERT DATA`` cannot spell)."""
-    return any(isinstance(t.object, ox.Triple) or isinstance(t.subject, ox.Triple) for t in triples)
-
-
-def _delete_blank(graph: ox.NamedNode, triples: Iterable[ox.Triple | ox.Quad]) -> str:
-    """One ``DELETE … WHERE`` for the blank-node ``triples`` of ``graph`` (which ``DELETE
-    DATA`` cannot name), from validated terms only.
-
-    A blank node is matched by pattern, so each triple is found through its other terms
-    (an index lookup, not a scan of the graph): by subject when that is an IRI, else by
-    predicate and object, else (blank to blank) by predicate; the filters keep every other
-    triple of those subjects and predicates.
-    """
-    by_subject, by_predicate_object, by_predicate = {}, {}, {}
-    for t in triples:
-        if not isinstance(t.subject, ox.BlankNode):
-            by_subject[str(t.subject)] = None
-        elif not isinstance(t.object, ox.BlankNode):
-            by_predicate_object[f"({t.predicate} {t.object})"] = None
-        else:
-            by_predicate[str(t.predicate)] = None
-    groups = [
-        f"{{ VALUES {variables} {{ {' '.join(values)} }} "
-        f"GRAPH {graph} {{ ?s ?p ?o FILTER({condition}) }} }}"
-        for variables, values, condition in (
-            ("?s", by_subject, "isBlank(?o)"),
-            ("(?p ?o)", by_predicate_object, "isBlank(?s)"),
-            ("?p", by_predicate, "isBlank(?s) && isBlank(?o)"),
-        )
-        if values
-    ]
-    return f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ {' UNION '.join(groups)} }}"
-
-
-#: Oxigraph's bulk loader ingests up to this many quads as one batch, in one atomic
-#: RocksDB ingestion of all its index files; more are ingested batch by batch.
-BULK_BATCH = 1_000_000
-
-
-def _insert_data(quads: Iterable[ox.Quad], operation: str = "INSERT DATA") -> str:
-    """One ``INSERT DATA`` (or ``DELETE DATA``) operation for ``quads``, from validated
-    terms only.
-
-    pyoxigraph terms print in their N-Triples form, which SPARQL reads back
-    unchanged, so no text is pasted into the update unescaped.
-    """
-    by_graph: dict[ox.NamedNode | ox.DefaultGraph, list[str]] = {}
-    for q in quads:
-        by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .")
-    blocks = [
-        "\n".join(lines)
-        if isinstance(g, ox.DefaultGraph)
-        else f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}"
-        for g, lines in by_graph.items()
-    ]
-    return operation + " {\n" + "\n".join(blocks) + "\n}"
+from kg.errors import NotEmptyError, QuerySyntaxError, ReadOnlyError, StoreError
+from kg.sparql.guards import check_nesting
+from kg.sparql.rewrite import bind
+from kg.store.base import STAGING_PREFIX, QueryResult, Term
+from kg.store.updates import BULK_BATCH, delete_blank, has_triple_term, in_graph, insert_data
 
 
 class OxigraphStore:
@@ -332,7 +132,7 @@ class OxigraphStore:
     def load(self, triples: Iterable[ox.Triple], graph: ox.NamedNode) -> int:
         """Add triples to ``graph`` in one transaction; returns how many were given."""
         self._check_writable()
-        quads = list(_in_graph(triples, graph))
+        quads = list(in_graph(triples, graph))
         try:
             with self._write_lock:
                 self._store.extend(quads)
@@ -376,14 +176,14 @@ class OxigraphStore:
                 # Held open across an empty graph's bulk write: a live read snapshot.
                 probe = self._store.quads_for_pattern(None, None, None, graph)
                 if next(probe, None) is None:
-                    quads = list(_in_graph(items, graph))
+                    quads = list(in_graph(items, graph))
                     if not quads:
                         pass  # nothing to write
                     elif self.path is not None and len(quads) < BULK_BATCH:
                         self._store.bulk_extend(quads)
                     else:
                         self._store.extend(quads)
-                elif _has_triple_term(items):
+                elif has_triple_term(items):
                     self._replace_by_staging(graph, items)
                 else:
                     del probe
@@ -405,7 +205,7 @@ class OxigraphStore:
         Rust, much faster than one Python object per quad) and compared line by line
         with the new triples in the same N-Triples form. The lines that went are parsed
         back into terms before they are written into ``DELETE DATA`` (or, with a blank
-        node, matched by :func:`_delete_blank`; the new blank-node triples are all
+        node, matched by :func:`delete_blank`; the new blank-node triples are all
         inserted again, since a stored blank node cannot be named).
         """
         if not triples:
@@ -421,7 +221,7 @@ class OxigraphStore:
                 subject, _, rest = line.split(" ", 2)
                 if subject.startswith("<<") or rest.startswith("<<"):
                     # an old triple term: DELETE DATA cannot spell it either
-                    everything = _insert_data(_in_graph(triples, graph))
+                    everything = insert_data(in_graph(triples, graph))
                     self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + everything)
                     return
                 if subject.startswith("_:") or rest.startswith("_:"):
@@ -436,12 +236,12 @@ class OxigraphStore:
         operations = []
         if gone:
             parsed = ox.parse("\n".join(gone), format=ox.RdfFormat.N_TRIPLES)
-            operations.append(_insert_data(_in_graph(parsed, graph), "DELETE DATA"))
+            operations.append(insert_data(in_graph(parsed, graph), "DELETE DATA"))
         if old_blank:
             parsed = ox.parse("\n".join(old_blank), format=ox.RdfFormat.N_TRIPLES)
-            operations.append(_delete_blank(graph, parsed))
+            operations.append(delete_blank(graph, parsed))
         if added:
-            operations.append(_insert_data(_in_graph(added, graph)))
+            operations.append(insert_data(in_graph(added, graph)))
         if operations:
             # Every term is a validated pyoxigraph term written in its N-Triples form.
             self._store.update(" ;\n".join(operations))
@@ -449,7 +249,7 @@ class OxigraphStore:
     def _replace_by_staging(self, graph: ox.NamedNode, triples: list[ox.Triple | ox.Quad]) -> None:
         staging = ox.NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
         try:
-            self._store.extend(_in_graph(triples, staging))
+            self._store.extend(in_graph(triples, staging))
             self._store.update(f"DROP SILENT GRAPH {graph} ; MOVE SILENT {staging} TO {graph}")
         finally:
             self._store.remove_graph(staging)
@@ -472,11 +272,11 @@ class OxigraphStore:
             with self._write_lock:
                 if not len(self._store):
                     self._store.extend(quads)  # one transaction: nothing to drop first
-                elif _has_triple_term(quads):
+                elif has_triple_term(quads):
                     self._store.clear()
                     self._store.extend(quads)
                 else:
-                    self._store.update("DROP SILENT ALL ;\n" + _insert_data(quads))
+                    self._store.update("DROP SILENT ALL ;\n" + insert_data(quads))
         except OSError as exc:
             raise StoreError(str(exc)) from exc
         except SyntaxError as exc:
@@ -507,26 +307,3 @@ class OxigraphStore:
         self.flush()
         del self._store
 
-
-def open_store(url: str, *, read_only: bool = False, settings: Any = None) -> Store:
-    """Open a store from its location: ``memory``, ``oxigraph:PATH`` or ``sparql:URL``.
-
-    ``sparql:QUERY_URL`` is a remote SPARQL 1.1 engine (:mod:`kg.remote_store`); its
-    update and Graph Store URLs and credentials come from ``settings`` (``remote_*``).
-    """
-    if url.startswith("sparql:"):
-        from kg.remote_store import open_sparql_store
-
-        return open_sparql_store(url, settings, read_only=read_only)
-    if url == "memory":
-        if read_only:
-            raise StoreError("a memory store cannot be opened read-only")
-        return OxigraphStore()
-    if url.startswith("oxigraph:"):
-        path = url.removeprefix("oxigraph:")
-        if not path:
-            raise StoreError("oxigraph: needs a path, e.g. oxigraph:var/store")
-        return OxigraphStore(path, read_only=read_only)
-    raise StoreError(
-        f"unknown store location {url!r}: expected 'memory', 'oxigraph:PATH' or 'sparql:URL'"
-    )

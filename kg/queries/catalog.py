@@ -36,9 +36,9 @@ that does not. Each header line is ``# key: value``, a continuation ``#   more t
 - ``example`` (required when a parameter is required): ``name=value`` pairs joined by
   ``&``, values written as typed (not percent-encoded). Every value must bind.
 
-Parameter types and how each binds: :mod:`kg.parameters`. Bindings are pyoxigraph terms,
+Parameter types and how each binds: :mod:`kg.queries.parameters`. Bindings are pyoxigraph terms,
 bound by the store as a ``VALUES`` block opening the query's WHERE group
-(:func:`kg.store.bind`), so FILTERs and grouping see them: no text from a user is ever
+(:func:`kg.sparql.rewrite.bind`), so FILTERs and grouping see them: no text from a user is ever
 formatted into SPARQL.
 
 :func:`load_catalog` reads and checks every file; any problem raises :class:`CatalogError`
@@ -58,10 +58,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.parameters import MAX_VALUE_LENGTH, TYPES, Parameter, ParameterError, sample, shown
-from kg.queries import UnknownQuery
-from kg.sparql_text import QUERY_FORMS, Token, tokens
-from kg.store import QuerySyntaxError, Term, bind
+from kg.errors import QuerySyntaxError
+from kg.queries.files import UnknownQuery
+from kg.queries.parameters import MAX_VALUE_LENGTH, TYPES, Parameter, ParameterError, sample, shown
+from kg.sparql.lexer import QUERY_FORMS, Token, tokens
+from kg.sparql.rewrite import bind
+from kg.store.base import Term
 
 __all__ = [
     "MAX_VALUE_LENGTH",
@@ -105,7 +107,7 @@ class NamedQuery:
 
     @property
     def kind(self) -> str:
-        """The result kind (:mod:`kg.formats`): "solutions" or "graph"."""
+        """The result kind (:mod:`kg.sparql.formats`): "solutions" or "graph"."""
         return "graph" if self.form in ("construct", "describe") else "solutions"
 
     def parameter(self, name: str) -> Parameter | None:

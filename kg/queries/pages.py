@@ -1,6 +1,6 @@
 """Pages of a named query's result: sliced, counted up to the row cap, rendered.
 
-The query runner (:func:`kg.formats.serialize_page`, in this thread or in a worker
+The query runner (:func:`kg.sparql.formats.serialize_page`, in this thread or in a worker
 process) answers one page as SPARQL JSON results (SELECT, ASK) or N-Triples
 (CONSTRUCT, DESCRIBE); :class:`Page` decodes it and renders it as the JSON document of
 ``GET /queries/<name>`` (JSON-native values), in a result or RDF format, or as a table.
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg import formats
-from kg.parameters import XSD
-from kg.store import Term
+from kg.queries.parameters import XSD
+from kg.sparql import formats
+from kg.store.base import Term
 
 if TYPE_CHECKING:
-    from kg.catalog import NamedQuery
+    from kg.queries.catalog import NamedQuery
 
 _INTEGERS = {
     XSD + t

@@ -42,27 +42,22 @@ from __future__ import annotations
 
 import copy
 import functools
-import ipaddress
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from pyparsing import ParserElement, ParseResults
 from rdflib.term import URIRef, Variable
 
-from kg.sparql_text import SKIPPED
+from kg.errors import ServiceRefused
+from kg.sparql.addresses import Resolver, addresses_of, effective, literal_address, why_not
+from kg.sparql.lexer import SKIPPED
 
 __all__ = ["ServiceRefused", "check_services", "service_endpoints"]
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[..., Sequence[tuple[Any, ...]]]
-
-
-class ServiceRefused(ValueError):
-    """A ``SERVICE`` clause may not run; the message names the endpoint and the reason."""
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -331,130 +326,6 @@ def _allowlist(settings: Any) -> set[str]:
     return allowed
 
 
-# -- addresses ----------------------------------------------------------------------------
-
-#: Instance metadata services (AWS, Azure, GCP, OCI, DigitalOcean…, AWS ECS/EKS, Alibaba,
-#: Oracle Cloud Classic). Refused even with KG_SERVICE_ALLOW_PRIVATE.
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a)
-    for a in (
-        "169.254.169.254",
-        "169.254.170.2",
-        "169.254.170.23",
-        "100.100.100.200",
-        "192.0.0.192",
-        "fd00:ec2::254",
-        "fd00:ec2::23",
-    )
-)
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_NUMERIC_LABEL = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")
-
-
-def _ipv4_number(label: str) -> int:
-    """One label of an IPv4 host as ``inet_aton`` and URL parsers read it."""
-    if label[:2] in ("0x", "0X"):
-        return int(label[2:] or "0", 16)
-    if len(label) > 1 and label.startswith("0"):
-        return int(label, 8)
-    return int(label, 10)
-
-
-def literal_address(host: str) -> IPAddress | None:
-    """The address ``host`` spells out, in any form a URL parser accepts; else None.
-
-    ``127.0.0.1``, ``2130706433``, ``0x7f.1``, ``0177.0.0.1``, ``127.1`` and ``::1`` (the
-    host of ``[::1]``) are all addresses. A host whose last label is numeric but which is
-    no valid IPv4 address raises ValueError: URL parsers refuse it or read it their way.
-    """
-    if ":" in host:
-        return ipaddress.IPv6Address(host.split("%", 1)[0])
-    labels = host.split(".")
-    if len(labels) > 1 and labels[-1] == "":
-        labels.pop()
-    if not _NUMERIC_LABEL.fullmatch(labels[-1]):
-        return None
-    if len(labels) > 4 or not all(_NUMERIC_LABEL.fullmatch(label) for label in labels):
-        raise ValueError(f"{host!r} is neither a host name nor a valid IPv4 address")
-    try:
-        numbers = [_ipv4_number(label) for label in labels]
-    except ValueError:
-        raise ValueError(f"{host!r} is not a valid IPv4 address") from None
-    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
-        raise ValueError(f"{host!r} is not a valid IPv4 address")
-    value = numbers[-1]
-    for i, n in enumerate(numbers[:-1]):
-        value += n << (8 * (3 - i))
-    return ipaddress.IPv4Address(value)
-
-
-def _effective(address: IPAddress) -> list[IPAddress]:
-    """The address and any IPv4 address it carries (mapped, compatible, 6to4, NAT64…)."""
-    if not isinstance(address, ipaddress.IPv6Address):
-        return [address]
-    if address.ipv4_mapped is not None:
-        return [address.ipv4_mapped]
-    if address in _NAT64:
-        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
-    if int(address) >> 32 == 0 and not (address.is_loopback or address.is_unspecified):
-        return [ipaddress.IPv4Address(int(address))]  # IPv4-compatible ::a.b.c.d
-    carried = [address]
-    if address.sixtofour is not None:
-        carried.append(address.sixtofour)
-    if address.teredo is not None:
-        carried.extend(address.teredo)
-    return carried
-
-
-def _why_not(address: IPAddress, allow_private: bool) -> str | None:
-    """Why SERVICE may not reach ``address``, or None if it may."""
-    for a in _effective(address):
-        if a in METADATA_ADDRESSES:
-            return "a cloud metadata address"
-        if a.is_unspecified:
-            return "the unspecified address"
-        if allow_private:
-            if a.is_loopback or a.is_link_local:
-                continue
-            if a.is_multicast:
-                return "a multicast address"
-            if a.is_reserved:
-                return "a reserved address"
-            continue
-        if a.is_loopback:
-            return "a loopback address"
-        if a.is_link_local:
-            return "a link-local address"
-        if a.is_multicast:
-            return "a multicast address"
-        if a.is_reserved:
-            return "a reserved address"
-        if a.is_private:
-            return "a private address"
-        if not a.is_global:
-            return "a non-public address"
-    return None
-
-
-def _addresses(host: str, port: int, resolve: Resolver) -> list[IPAddress]:
-    name = host.rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return [ipaddress.IPv4Address("127.0.0.1")]  # RFC 6761: never asked of DNS
-    try:
-        infos = resolve(host, port)
-    except (OSError, UnicodeError) as exc:
-        raise LookupError(f"cannot resolve host {host!r}: {exc}") from None
-    addresses = []
-    for info in infos:
-        try:
-            addresses.append(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
-        except (ValueError, IndexError, TypeError):
-            raise LookupError(f"host {host!r} resolves to an unusable address {info!r}") from None
-    if not addresses:
-        raise LookupError(f"host {host!r} resolves to no address")
-    return addresses
-
-
 # -- the check ----------------------------------------------------------------------------
 
 
@@ -486,13 +357,13 @@ def _check_endpoint(
     try:
         literal = literal_address(host)
         port = parts.port or _DEFAULT_PORTS[scheme]
-        addresses = [literal] if literal else _addresses(host, port, resolve)
+        addresses = [literal] if literal else addresses_of(host, port, resolve)
     except (ValueError, LookupError) as exc:
         raise refuse(str(exc)) from None
     for address in addresses:
-        why = _why_not(address, allow_private)
+        why = why_not(address, allow_private)
         if why:
-            carried = [str(a) for a in _effective(address) if a != address]
+            carried = [str(a) for a in effective(address) if a != address]
             extra = f" (carrying {', '.join(carried)})" if carried else ""
             raise refuse(f"resolves to {address}{extra}, {why}")
 
@@ -517,24 +388,3 @@ def check_services(
             continue
         seen.add(endpoint)
         _check_endpoint(endpoint, allowed, allow_private, resolve)
-
-
-def address_refusal(
-    host: str, port: int, *, allow_private: bool = False, resolve: Resolver = socket.getaddrinfo
-) -> str | None:
-    """Why a connection to ``host`` must not be made, or None when every address is public.
-
-    The same rules as for SERVICE endpoints (loopback, private, link-local… refused unless
-    ``allow_private``; metadata addresses always), for other outbound requests such as
-    source downloads (:mod:`loaders.fetch`).
-    """
-    try:
-        literal = literal_address(host)
-        addresses = [literal] if literal else _addresses(host, port, resolve)
-    except (ValueError, LookupError) as exc:
-        return str(exc)
-    for address in addresses:
-        why = _why_not(address, allow_private)
-        if why:
-            return f"{host} resolves to {address}, {why}"
-    return None

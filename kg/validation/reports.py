@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 
-from kg.checker import Outcome
 from kg.namespaces import PREFIXES
-from kg.validation import SEVERITIES, Finding
+from kg.validation.checker import Outcome
+from kg.validation.shapes import SEVERITIES, Finding
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 REPORT_FORMATS = ("json", "csv", "turtle", "jsonld", "text", "html")

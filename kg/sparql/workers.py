@@ -36,17 +36,11 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from kg import formats
+from kg.errors import QueryTimeout, QueryTooLarge
+from kg.processes import PipedProcess
+from kg.sparql import formats
 
 _CONTEXT = mp.get_context("spawn")
-
-
-class QueryTimeout(Exception):
-    """The query ran longer than the limit and was stopped."""
-
-
-class QueryTooLarge(Exception):
-    """The query needed more memory than its worker may hold and was stopped."""
 
 
 class WorkerError(Exception):
@@ -66,11 +60,11 @@ class Task:
     text: str
     default_graph: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
-    solutions_format: str | None  # format names (kg.formats), chosen by the caller
+    solutions_format: str | None  # format names (kg.sparql.formats), chosen by the caller
     graph_format: str | None
     generation: int
     max_rows: int
-    offset: int = 0  # a page of the result (kg.formats.serialize_page)
+    offset: int = 0  # a page of the result (kg.sparql.formats.serialize_page)
     limit: int | None = None
 
 
@@ -163,26 +157,6 @@ def _answer(store: ox.Store, task: Task) -> Answer:
         result, formats.BY_NAME[name], task.max_rows, offset=task.offset, limit=task.limit
     )
     return Answer(kind, name, body, truncated, total)
-
-
-class PipedProcess:
-    """A child process running ``target(*args, conn)``, ``conn`` its end of a pipe to us.
-
-    Shared by the query workers and the validation workers (:mod:`kg.checker`): both
-    send a task down the pipe, wait for the answer within a time limit, and kill the
-    process when it runs past it.
-    """
-
-    def __init__(self, context, target, *args) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=target, args=(*args, child), daemon=True)
-        self.process.start()
-        child.close()
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(timeout=10)
-        self.conn.close()
 
 
 class _Worker(PipedProcess):

@@ -25,8 +25,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.config import Settings
 from kg.namespaces import Iris
+from kg.settings import Settings
 from loaders.common import LoadError, SourceData
 from loaders.rdf_files import check_input
 

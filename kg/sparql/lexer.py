@@ -1,12 +1,12 @@
 """One lexer for SPARQL text: where the comments, strings, IRIs, words and braces are.
 
 Several places need to look at a query's text without a full parser: binding
-parameters just inside the WHERE group (:func:`kg.store.bind`), finding the
-query form and the variables a named query uses (:mod:`kg.catalog`), and giving
+parameters just inside the WHERE group (:func:`kg.sparql.rewrite.bind`), finding the
+query form and the variables a named query uses (:mod:`kg.queries.catalog`), and giving
 an update the dataset of the protocol's ``using-graph-uri`` /
 ``using-named-graph-uri`` parameters (:func:`with_update_dataset`). They all
 read the text through :func:`tokens`, so a ``{`` or a keyword inside a string,
-an IRI or a comment is never mistaken for syntax. (:mod:`kg.federation` builds
+an IRI or a comment is never mistaken for syntax. (:mod:`kg.sparql.service` builds
 its SERVICE scanner from :data:`SKIPPED`, the same definition of what to skip.)
 
 Nothing here makes text safe to run: the engine parses it afterwards, and a
@@ -16,10 +16,8 @@ rewrite only ever inserts fixed keywords and validated IRIs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-import pyoxigraph as ox
 
 #: Comments, strings (short and long, both quotes) and IRIs (with \\u escapes).
 SKIPPED = r"""
@@ -97,66 +95,3 @@ def outer_where_brace(text: str) -> int | None:
 
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-
-
-class UpdateDatasetConflict(ValueError):
-    """The protocol's update dataset cannot be combined with this update's text."""
-
-
-def with_update_dataset(
-    text: str, using: Sequence[ox.NamedNode], using_named: Sequence[ox.NamedNode]
-) -> str:
-    """``text`` with the protocol's update dataset written into every operation.
-
-    SPARQL 1.1 Protocol §2.2.3: ``using-graph-uri`` / ``using-named-graph-uri``
-    set the dataset of each operation's WHERE clause, and a request that also
-    uses ``USING``, ``USING NAMED`` or ``WITH`` is an error. Every top-level
-    ``WHERE`` of a DELETE/INSERT operation gets the equivalent ``USING`` clauses
-    in front of it; ``DELETE WHERE { P }`` — which takes no USING — is first
-    written in its long form ``DELETE { P } WHERE { P }`` (the same meaning,
-    by the SPARQL 1.1 Update specification §3.1.3.3). Operations without a
-    WHERE clause (``INSERT DATA``, ``LOAD``, ``CLEAR`` …) are unaffected.
-    """
-    clauses = " ".join(
-        [f"USING {iri}" for iri in using] + [f"USING NAMED {iri}" for iri in using_named]
-    )
-    if not clauses:
-        return text
-    toks = [t for t in tokens(text) if t.kind != "skip"]
-    out: list[str] = []
-    position = 0
-    for i, tok in enumerate(toks):
-        if tok.depth != 0 or tok.kind != "word":
-            continue
-        if tok.is_keyword("USING", "WITH"):
-            raise UpdateDatasetConflict(
-                f"the update uses {tok.text.upper()} and the request sets "
-                "using-graph-uri / using-named-graph-uri: choose one"
-            )
-        if not tok.is_keyword("WHERE"):
-            continue
-        if i > 0 and toks[i - 1].is_keyword("DELETE"):
-            # DELETE WHERE { P }  ->  DELETE { P } USING … WHERE { P }
-            end = _group_end(toks, i + 1)
-            if end is None:
-                continue  # malformed: the engine will say where
-            pattern = text[toks[i + 1].start : end]
-            out.append(text[position : tok.start])
-            out.append(f"{pattern} {clauses} WHERE")
-            position = tok.end
-        else:
-            out.append(text[position : tok.start])
-            out.append(f"{clauses} ")
-            position = tok.start
-    out.append(text[position:])
-    return "".join(out)
-
-
-def _group_end(toks: list[Token], first: int) -> int | None:
-    """End offset of the brace group opened by ``toks[first]`` (None if it is not a ``{``)."""
-    if first >= len(toks) or toks[first].kind != "open":
-        return None
-    for tok in toks[first + 1 :]:
-        if tok.kind == "close" and tok.depth == toks[first].depth:
-            return tok.end
-    return None

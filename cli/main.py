@@ -15,17 +15,19 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kg import backup, formats
-from kg.backup import BackupError, write_atomically
-from kg.catalog import CatalogError, load_catalog
-from kg.config import SETTINGS, Settings, SettingsError
+from kg.errors import QuerySyntaxError, StoreError
 from kg.namespaces import Iris
-from kg.pages import run_page
-from kg.parameters import ParameterError
 from kg.progress import Progress
-from kg.queries import UnknownQuery, query_text
-from kg.store import QuerySyntaxError, Store, StoreError, open_store
-from kg.validation import ShapesError, Validator, to_rdflib
+from kg.queries.catalog import CatalogError, load_catalog
+from kg.queries.files import UnknownQuery, query_text
+from kg.queries.pages import run_page
+from kg.queries.parameters import ParameterError
+from kg.settings import SETTINGS, Settings, SettingsError
+from kg.sparql import formats
+from kg.store import backup, open_store
+from kg.store.backup import BackupError, write_atomically
+from kg.store.base import Store
+from kg.validation.shapes import ShapesError, Validator, to_rdflib
 from loaders.common import LoadError
 from loaders.pipeline import SOURCES, ValidationFailed, load, load_rdf
 
@@ -143,11 +145,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate a document (kg.checker): exit 0 conforms, 1 violations, 2 error."""
-    from kg.checker import Service, ValidationTimeout
-    from kg.documents import DocumentError, format_from_name
-    from kg.profiles import UnknownProfile
-    from kg.reports import Report
+    """Validate a document (kg.validation.checker): exit 0 conforms, 1 violations, 2 error."""
+    from kg.validation.checker import Service, ValidationTimeout
+    from kg.validation.documents import DocumentError, format_from_name
+    from kg.validation.profiles import UnknownProfile
+    from kg.validation.reports import Report
 
     settings = _settings(args)
     path = Path(args.file)

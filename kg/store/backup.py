@@ -12,7 +12,7 @@ place at the end, so an interrupted backup leaves no ``DIR`` that looks complete
 
 ``kg restore DIR`` reads the manifest, checks the dump's size and SHA-256 checksum,
 parses the whole dump and compares its per-graph counts with the manifest, and only
-then replaces the store's content in one transaction (:meth:`kg.store.Store.restore`),
+then replaces the store's content in one transaction (:meth:`kg.store.base.Store.restore`),
 refusing a non-empty store unless forced. The dump is always ``DIR/dataset.nq``: a
 manifest cannot point the restore at another file.
 
@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from kg.store import Store
+from kg.store.base import Store
 
 FORMAT = "converge-kg-backup"
 VERSION = 1

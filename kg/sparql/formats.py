@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES, XSD_STRING
-from kg.store import QueryResult
+from kg.store.base import QueryResult
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ Shapes fire on their target classes only, so a profile with more files than a do
 needs costs little. ``all`` is every ``*.ttl`` of the folder.
 
 A profile's shapes are loaded and checked (syntax, every constraint built, every SPARQL
-constraint parsed: :func:`kg.validation.check_shapes`) before any document is validated;
-a broken file is a :class:`~kg.validation.ShapesError` naming the file and line. Loaded
+constraint parsed: :func:`kg.validation.shapes.check_shapes`) before any document is validated;
+a broken file is a :class:`~kg.validation.shapes.ShapesError` naming the file and line. Loaded
 shapes are cached per profile and reloaded when a file changes.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.validation import ShapesError, check_shapes, load_ontology, load_rdf_files
+from kg.validation.shapes import ShapesError, check_shapes, load_ontology, load_rdf_files
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,9 @@ class LoadedProfile:
     """A profile's shapes (checked) and ontology, and the ontology prepared for validation.
 
     ``base`` is the ontology copied once into a new graph (so it has a new graph's
-    namespace bindings, exactly like the private copy :func:`kg.validation.validate`
+    namespace bindings, exactly like the private copy :func:`kg.validation.shapes.validate`
     makes). The loading process never modifies it. A validation worker forked from that
-    process (``kg.checker``) adds a document's few hundred triples to its own copy of
+    process (``kg.validation.checker``) adds a document's few hundred triples to its own copy of
     ``base``, validates in place and takes them out again (:meth:`data_graph`), instead of
     copying ~1,500 ontology triples for every document, which cost more than validating.
     ``serial`` tells loaded profiles apart (a worker knows those loaded before its fork).
@@ -212,7 +212,7 @@ class ProfileCache:
 
 def _where_defined(message: str, files: list[Path]) -> str:
     """``file line N: `` of the shape a check_shapes message names (or ``""``)."""
-    from kg.documents import subject_line
+    from kg.validation.documents import subject_line
 
     match = re.search(r"in shape <([^>]+)>", message)
     if match is None:

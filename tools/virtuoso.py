@@ -195,7 +195,7 @@ class VirtuosoServer:
 
     def open_store(self, **overrides: Any):
         """A ``SparqlStore`` over this server (writable)."""
-        from kg.config import Settings
+        from kg.settings import Settings
         from kg.store import open_store
 
         settings = Settings.load({**self.settings(), **overrides}, environ={})

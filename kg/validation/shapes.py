@@ -31,7 +31,7 @@ from rdflib.term import Node
 from kg.namespaces import RDF_LANG_STRING, XSD_STRING
 
 if TYPE_CHECKING:
-    from kg.config import Settings
+    from kg.settings import Settings
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}

@@ -18,7 +18,7 @@ enum       ``enum: a|b|c`` — one of the listed values → ``NamedNode`` when e
 
 Every value is at most :data:`MAX_VALUE_LENGTH` characters. Bindings are pyoxigraph
 terms, bound by the store as a ``VALUES`` block opening the query's WHERE group
-(:func:`kg.store.bind`), so FILTERs and grouping see them: no text from a user is ever
+(:func:`kg.sparql.rewrite.bind`), so FILTERs and grouping see them: no text from a user is ever
 formatted into SPARQL.
 """
 

@@ -30,7 +30,7 @@ profiles already parsed and kept for the next documents; a worker still running 
 ``KG_VALIDATE_TIMEOUT`` seconds is killed (:class:`ValidationTimeout`), so a runaway
 validation frees its CPU, and replaced on the next demand. The worker validates the
 document's few hundred triples together with the profile's ontology, prepared once per
-profile (:meth:`kg.profiles.LoadedProfile.data_graph`): forking a process per document
+profile (:meth:`kg.validation.profiles.LoadedProfile.data_graph`): forking a process per document
 and copying the ontology into each data graph cost more than the validation itself.
 """
 
@@ -48,19 +48,19 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 
-from kg.config import Settings
-from kg.documents import Document, DocumentError, document_from_text
 from kg.namespaces import CKG, DCT
-from kg.profiles import LoadedProfile, ProfileCache, get_profile
-from kg.store import Store
-from kg.validation import (
+from kg.processes import PipedProcess
+from kg.settings import Settings
+from kg.store.base import Store
+from kg.validation.documents import Document, DocumentError, document_from_text
+from kg.validation.profiles import LoadedProfile, ProfileCache, get_profile
+from kg.validation.shapes import (
     ShapesError,
     ValidationResult,
     findings_from_report,
     to_rdflib,
     validate,
 )
-from kg.workers import PipedProcess
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 SHAPES_NS = str(CKGSH)
@@ -341,7 +341,7 @@ class Workers:
     """Validation worker processes, forked on demand and kept for the next documents.
 
     A worker is forked after the profiles are loaded, so it starts with them parsed and
-    prepared (:class:`~kg.profiles.LoadedProfile`); each document's data goes to it over a
+    prepared (:class:`~kg.validation.profiles.LoadedProfile`); each document's data goes to it over a
     pipe and its SHACL report comes back. A worker that runs past the time limit is killed
     (its CPU is freed at once) and replaced on the next demand. One document at a time
     per worker: a busy pool forks another. At most :attr:`MAX_IDLE` stay idle; a worker

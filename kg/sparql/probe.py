@@ -4,7 +4,7 @@ A named federated query (``queries/federated-*.rq``) takes its Node endpoints as
 ``iri`` parameters and calls them with ``SERVICE ?param``. :func:`bind_service_endpoints`
 writes each bound endpoint into its ``SERVICE`` clause as an IRI (a pyoxigraph
 ``NamedNode``, validated on construction, in its N-Triples form) so that the SERVICE
-allowlist check (:mod:`kg.federation`), which refuses variable endpoints, sees and checks
+allowlist check (:mod:`kg.sparql.service`), which refuses variable endpoints, sees and checks
 the real endpoint before anything runs.
 
 Before a federated query runs, the hub asks every SERVICE endpoint ``ASK {}`` with a short
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import requests
 
-from kg.sparql_text import tokens
+from kg.sparql.lexer import tokens
 
 #: Response header naming the SERVICE SILENT endpoints that could not be reached.
 PARTIAL_HEADER = "KG-Partial"
@@ -59,7 +59,7 @@ def bind_service_endpoints(text: str, bindings: Mapping[str, object] | None) -> 
 
 def services(text: str, endpoints: Sequence[str | None]) -> list[Service]:
     """The SERVICE clauses of ``text``: ``endpoints`` (resolved, in order, as
-    :func:`kg.federation.service_endpoints` gives them) with their SILENT flags."""
+    :func:`kg.sparql.service.service_endpoints` gives them) with their SILENT flags."""
     flags, after_service = [], False
     for tok in tokens(text):
         if tok.kind == "skip" and tok.text.startswith("#"):

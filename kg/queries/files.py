@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from kg.config import Settings
+from kg.settings import Settings
 
 
 class UnknownQuery(LookupError):
