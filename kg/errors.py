@@ -23,7 +23,6 @@ class NotEmptyError(StoreError):
     """A restore into a non-empty store was refused."""
 
 
-
 class QueryTimeout(Exception):
     """A query ran past its time limit (its worker was killed)."""
 

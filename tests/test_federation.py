@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 
-import kg.sparql.service as federation
 import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
+import kg.sparql.service as federation
 from kg.errors import ServiceRefused
 from kg.settings import Settings
 from kg.sparql.addresses import literal_address

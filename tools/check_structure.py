@@ -156,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     graph = _package_inits({name: imports(name, path, known) for name, path in known.items()})
     breaches = 0
 
-    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in known.items()}
+    sizes = {
+        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in known.items()
+    }
     print(f"{len(known)} product modules, {sum(sizes.values())} lines")
     for name, lines in sorted(sizes.items()):
         over = lines > MAX_MODULE_LINES
@@ -167,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     for path in sorted(known.values()):
         for function, line, length in long_functions(path):
             breaches += 1
-            print(f"  function over {MAX_FUNCTION_LINES} lines: "
-                  f"{path.relative_to(ROOT)}:{line} {function} ({length})")
+            print(
+                f"  function over {MAX_FUNCTION_LINES} lines: "
+                f"{path.relative_to(ROOT)}:{line} {function} ({length})"
+            )
     for component in cycles(graph):
         breaches += 1
         print(f"  import cycle: {' <-> '.join(component)}")

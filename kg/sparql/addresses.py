@@ -140,7 +140,6 @@ def addresses_of(host: str, port: int, resolve: Resolver) -> list[IPAddress]:
     return addresses
 
 
-
 def address_refusal(
     host: str, port: int, *, allow_private: bool = False, resolve: Resolver = socket.getaddrinfo
 ) -> str | None:

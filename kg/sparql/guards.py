@@ -36,4 +36,3 @@ def check_nesting(text: str, *, query: bool = True) -> None:
             raise QuerySyntaxError(
                 f"brackets nested more than {MAX_SPARQL_DEPTH} levels deep; not accepted"
             )
-

@@ -59,7 +59,6 @@ from kg.sparql.lexer import SKIPPED
 __all__ = ["ServiceRefused", "check_services", "service_endpoints"]
 
 
-
 # -- parsing ------------------------------------------------------------------------------
 
 #: Name given to the ServiceGraphPattern rule in our copy of rdflib's grammar.

@@ -306,4 +306,3 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
-

@@ -75,8 +75,6 @@ _NTRIPLES = "application/n-triples"
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
-
-
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword outside strings and IRIs."""
     for tok in tokens(text):

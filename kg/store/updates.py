@@ -71,4 +71,3 @@ def insert_data(quads: Iterable[ox.Quad], operation: str = "INSERT DATA") -> str
         for g, lines in by_graph.items()
     ]
     return operation + " {\n" + "\n".join(blocks) + "\n}"
-
