@@ -6,8 +6,8 @@ breach. Run by `make check-structure` (and so by `make test` and CI).
 
     python tools/check_structure.py [--list]
 
-Layers, lowest first: ``kg`` (the core) < ``loaders`` < ``api``, ``cli``. A module
-may import its own layer or a lower one; ``api`` and ``cli`` never import each other.
+Layers, lowest first: ``kg`` (the core) < ``loaders`` < ``api`` < ``cli`` (the CLI
+serves the API with ``kg serve``). A module may import its own layer or a lower one.
 Every import counts, at module level or inside a function: a deferred import is
 still a dependency.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("kg", "loaders", "api", "cli")
-LAYER = {"kg": 0, "loaders": 1, "api": 2, "cli": 2}
+LAYER = {"kg": 0, "loaders": 1, "api": 2, "cli": 3}
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 50
 
@@ -117,7 +117,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def upward(graph: dict[str, set[str]]) -> list[str]:
-    """Imports from a lower layer into a higher one, or between api and cli."""
+    """Imports from a lower layer into a higher one."""
     found = []
     for name, targets in sorted(graph.items()):
         own = name.split(".")[0]
