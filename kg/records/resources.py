@@ -77,22 +77,7 @@ def resource(store: Store, base: str, resource_id: str) -> dict | None:
         for s in select(store, _RESOURCE_STAGES, b)
     ]
     roles = [page_ref({**p, "kind": PAGE_KINDS["role"]}) for p in select(store, _RESOURCE_ROLES, b)]
-    instances, nodes = [], {}
-    for row in select(store, _RESOURCE_INSTANCES, b):
-        node = clean({"@id": row["node"], "id": row["country"], "name": row["nodeName"]})
-        instances.append(
-            clean(
-                {
-                    "@id": row["instance"],
-                    "name": row["name"],
-                    "url": row["url"],
-                    "country": row["country"],
-                    "node": node if row["node"] else None,
-                }
-            )
-        )
-        if row["node"]:
-            nodes.setdefault(row["node"], node)
+    instances, nodes = _national_instances(store, b)
     topics = [
         clean({"@id": t["topic"], "label": t["label"]}) for t in select(store, _RESOURCE_TOPICS, b)
     ]
@@ -113,11 +98,32 @@ def resource(store: Store, base: str, resource_id: str) -> dict | None:
             "tasks": [p for p in pages if p["kind"] == "task"],
             "domains": [p for p in pages if p["kind"] == "domain"],
             "roles": roles,
-            "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
+            "nodes": nodes,
             "nationalInstances": instances,
             "topics": topics,
         }
     )
+
+
+def _national_instances(store: Store, b: dict) -> tuple[list[dict], list[dict]]:
+    """The resource's national instances, and the Nodes they belong to (by code)."""
+    instances, nodes = [], {}
+    for row in select(store, _RESOURCE_INSTANCES, b):
+        node = clean({"@id": row["node"], "id": row["country"], "name": row["nodeName"]})
+        instances.append(
+            clean(
+                {
+                    "@id": row["instance"],
+                    "name": row["name"],
+                    "url": row["url"],
+                    "country": row["country"],
+                    "node": node if row["node"] else None,
+                }
+            )
+        )
+        if row["node"]:
+            nodes.setdefault(row["node"], node)
+    return instances, sorted(nodes.values(), key=lambda n: n["id"])
 
 
 def resource_kind(row: Mapping[str, Any]) -> str:

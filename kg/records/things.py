@@ -100,6 +100,28 @@ def node(store: Store, base: str, code: str) -> dict | None:
         return None
     n = core[0]
     b = {"node": iri}
+    lead = select(store, _NODE_LEAD, b)
+    return clean(
+        {
+            "@id": n["node"],
+            "@type": "Node",
+            "id": n["code"],
+            "name": n["name"],
+            "country": n["country"],
+            "leadInstitute": {"@id": lead[0]["lead"], "name": lead[0]["name"]} if lead else None,
+            "memberships": _memberships(store, b),
+            "institutes": _institutes(store, b),
+            "nationalResources": _national_resources(store, b),
+            "pages": [
+                {"@id": p["page"], "id": p["key"], "title": p["title"], "kind": "national"}
+                for p in select(store, _NODE_PAGE, b)
+            ],
+        }
+    )
+
+
+def _memberships(store: Store, b: dict) -> list[dict]:
+    """The Node's memberships of ELIXIR (status, start), each with all its sources."""
     memberships: dict[str, dict] = {}
     for row in select(store, _NODE_MEMBERSHIPS, b):
         m = memberships.setdefault(
@@ -115,7 +137,12 @@ def node(store: Store, base: str, code: str) -> dict | None:
         )
         if row["source"] and row["source"] not in m["sources"]:
             m["sources"].append(row["source"])
-    institutes = [
+    return list(memberships.values())
+
+
+def _institutes(store: Store, b: dict) -> list[dict]:
+    """The Node's member institutes, with their role."""
+    return [
         clean(
             {
                 "@id": i["institute"],
@@ -129,7 +156,11 @@ def node(store: Store, base: str, code: str) -> dict | None:
         )
         for i in distinct(select(store, _NODE_INSTITUTES, b), "institute")
     ]
-    national = [
+
+
+def _national_resources(store: Store, b: dict) -> list[dict]:
+    """The Node's national resources, each with the toolkit resource it is an instance of."""
+    return [
         clean(
             {
                 "@id": r["nr"],
@@ -145,25 +176,6 @@ def node(store: Store, base: str, code: str) -> dict | None:
         )
         for r in distinct(select(store, _NODE_RESOURCES, b), "nr")
     ]
-    lead = select(store, _NODE_LEAD, b)
-    pages = [
-        {"@id": p["page"], "id": p["key"], "title": p["title"], "kind": "national"}
-        for p in select(store, _NODE_PAGE, b)
-    ]
-    return clean(
-        {
-            "@id": n["node"],
-            "@type": "Node",
-            "id": n["code"],
-            "name": n["name"],
-            "country": n["country"],
-            "leadInstitute": {"@id": lead[0]["lead"], "name": lead[0]["name"]} if lead else None,
-            "memberships": list(memberships.values()),
-            "institutes": institutes,
-            "nationalResources": national,
-            "pages": pages,
-        }
-    )
 
 
 # -- pages ---------------------------------------------------------------------------
