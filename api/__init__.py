@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import atexit
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
 from kg.settings import Settings
-from kg.sparql.workers import QueryPool
+from kg.sparql.execution import Executor
 from kg.store import open_store
 from kg.store.base import Store
 
@@ -42,21 +41,13 @@ def create_app(
     app.extensions["kg.store"] = (
         store if store is not None else open_store(settings.store, settings=settings)
     )
-    app.extensions["kg.query_slots"] = threading.BoundedSemaphore(settings.max_concurrent_queries)
-    path = getattr(app.extensions["kg.store"], "path", None)
-    if path is not None:
-        pool = QueryPool(
-            str(path),
-            settings.query_workers,
-            settings.query_timeout,
-            max_memory=settings.query_memory_mb * 2**20,
-        )
-        app.extensions["kg.query_pool"] = pool
-        atexit.register(pool.close)
 
     from api import assets, description, errors, graph_store, health, metrics, queries, sparql, web
 
     app.extensions["kg.metrics"] = metrics.Metrics()
+    executor = Executor(app.extensions["kg.store"], settings, events=app.extensions["kg.metrics"])
+    app.extensions["kg.executor"] = executor
+    atexit.register(executor.close)
     errors.register(app)
     web.register(app)
     app.register_blueprint(health.bp)

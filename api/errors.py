@@ -8,6 +8,16 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
+from kg.errors import (
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooLarge,
+    Saturated,
+    ServiceFailed,
+    ServiceRefused,
+)
+
 
 class ApiError(Exception):
     """An error with an HTTP status and a message meant for the client."""
@@ -33,6 +43,31 @@ def payload_too_large(message: str) -> ApiError:
 
 def unsupported_media_type(message: str) -> ApiError:
     return ApiError(415, message)
+
+
+#: The core's errors as HTTP answers: (error, status, message prefix, headers), the most
+#: specific class first. One table for every route.
+KG_ERRORS: tuple[tuple[type[Exception], int, str, dict[str, str]], ...] = (
+    (ServiceRefused, 403, "", {}),
+    (QuerySyntaxError, 400, "malformed SPARQL query: ", {}),
+    (Saturated, 503, "", {"Retry-After": "1"}),
+    (QueryTimeout, 503, "", {"Retry-After": "5"}),
+    (QueryTooLarge, 503, "", {}),
+    (ServiceFailed, 502, "", {}),
+    (QueryFailed, 500, "", {}),
+)
+
+
+def as_api_error(exc: Exception) -> ApiError:
+    """The HTTP error for one of the core's errors (:data:`KG_ERRORS`)."""
+    for kind, status, prefix, headers in KG_ERRORS:
+        if isinstance(exc, kind):
+            return ApiError(status, prefix + str(exc), dict(headers))
+    raise TypeError(f"no HTTP status for {type(exc).__name__}")
+
+
+#: Every error class of :data:`KG_ERRORS`, to catch them all at once.
+KG_ERROR_TYPES = tuple(kind for kind, *_ in KG_ERRORS)
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None):

@@ -157,7 +157,7 @@ def virtuoso_server(nquads: Path, log: Path) -> Iterator[Server]:
     try:
         from tools.virtuoso import USER, VirtuosoError, VirtuosoServer
     except ImportError:
-        raise Pending("pending: kg/virtuoso.py (the Virtuoso launcher) is not there yet") from None
+        raise Pending("pending: tools/virtuoso.py (the Virtuoso launcher) is not there") from None
     server = VirtuosoServer(start_timeout=120.0, buffers=100_000)
     try:
         server.start()

@@ -194,9 +194,7 @@ def soak(seconds: float, rate: float, clients: int = 4, sources: tuple[str, ...]
         end_mem = rss(me)
         server.close()
         thread.join(timeout=10)
-        pool = app.extensions.get("kg.query_pool")
-        if pool is not None:
-            pool.close()
+        app.extensions["kg.executor"].close()
         store.close()
 
     everything = [x for values in latencies.values() for x in values]

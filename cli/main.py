@@ -15,15 +15,16 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kg.errors import QuerySyntaxError, StoreError
+from kg.errors import QuerySyntaxError, QueryTimeout, QueryTooLarge, ServiceRefused, StoreError
 from kg.namespaces import Iris
 from kg.progress import Progress
 from kg.queries.catalog import CatalogError, load_catalog
 from kg.queries.files import UnknownQuery, query_text
-from kg.queries.pages import run_page
+from kg.queries.pages import TRANSPORT, Page, run_page
 from kg.queries.parameters import ParameterError
 from kg.settings import SETTINGS, Settings, SettingsError
 from kg.sparql import formats
+from kg.sparql.execution import Executor
 from kg.store import backup, open_store
 from kg.store.backup import BackupError, write_atomically
 from kg.store.base import Store
@@ -58,18 +59,54 @@ def _opened(settings: Settings, *, write: bool = False) -> Iterator[Store]:
         store.close()
 
 
-def _print_result(result, fmt_name: str, *, width: int = 60) -> None:
-    """A query result as a table, or serialised in a named format that suits it."""
+@contextlib.contextmanager
+def _executor(settings: Settings) -> Iterator[Executor]:
+    """The store, read-only, with the limits of ``/sparql``: timeout, memory, row cap,
+    SERVICE policy (:mod:`kg.sparql.execution`)."""
+    with _opened(settings) as store:
+        executor = Executor(store, settings)
+        try:
+            yield executor
+        finally:
+            executor.close()
+
+
+def _choice(fmt_name: str) -> dict[str, formats.Format | Exception]:
+    """What to answer in per result kind: the named format where it suits, else an error."""
+    choice: dict[str, formats.Format | Exception] = {}
+    for kind, transport in TRANSPORT.items():
+        if fmt_name == "table":
+            choice[kind] = transport
+        elif formats.BY_NAME[fmt_name].kind == kind:
+            choice[kind] = formats.BY_NAME[fmt_name]
+        else:
+            names = ", ".join(f.name for f in formats.formats_for(kind))
+            choice[kind] = CliError(
+                f"--format {fmt_name} does not suit this query; use one of: {names}"
+            )
+    return choice
+
+
+def _run_and_print(settings: Settings, text: str, fmt_name: str, *, width: int = 60) -> None:
+    """Run ``text`` under every limit; print it as a table or in a format that suits it."""
+    with _executor(settings) as executor:
+        outcome = executor.run(text, _choice(fmt_name))
     if fmt_name == "table":
-        sys.stdout.write(formats.table(result, max_width=width) + "\n")
-        return
-    fmt = formats.BY_NAME[fmt_name]
-    kind = formats.result_kind(result)
-    if fmt.kind != kind:
-        names = ", ".join(f.name for f in formats.formats_for(kind))
-        raise CliError(f"--format {fmt_name} does not suit this query; use one of: {names}")
-    sys.stdout.buffer.write(formats.serialize(result, fmt))
-    sys.stdout.flush()
+        page = Page.decode(
+            "query",
+            outcome.kind,
+            outcome.body,
+            total=outcome.total,
+            limit=settings.max_rows,
+            offset=0,
+            truncated=outcome.truncated,
+        )
+        sys.stdout.write(page.table(max_width=width) + "\n")
+    else:
+        sys.stdout.buffer.write(outcome.body)
+        sys.stdout.flush()
+    if outcome.truncated:
+        print(f"kg: note: the result was cut at KG_MAX_ROWS={settings.max_rows}", file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -139,8 +176,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
         raise CliError("give a query as an argument or with --file")
-    with _opened(settings) as store:
-        _print_result(store.query(text), args.format)
+    _run_and_print(settings, text, args.format)
     return 0
 
 
@@ -305,8 +341,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings(args)
     name = {"curation": "curation/worklist", "links": "curation/biotools_links"}[args.report]
-    with _opened(settings) as store:
-        _print_result(store.query(query_text(settings, name)), args.format, width=args.width)
+    _run_and_print(settings, query_text(settings, name), args.format, width=args.width)
     return 0
 
 
@@ -349,15 +384,8 @@ def cmd_queries_run(args: argparse.Namespace) -> int:
         bindings = query.bind(given)
     except ParameterError as exc:
         raise CliError(str(exc)) from None
-    with _opened(settings) as store:
-        page = run_page(
-            store,
-            query,
-            bindings,
-            max_rows=settings.max_rows,
-            limit=args.limit,
-            offset=args.offset,
-        )
+    with _executor(settings) as executor:
+        page = run_page(executor, query, bindings, limit=args.limit, offset=args.offset)
     if args.format == "table":
         print(page.table(max_width=args.width))
         if page.kind != "boolean" and (page.offset or page.total != len(page.rows)):
@@ -490,6 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except QuerySyntaxError as exc:
         print(f"kg: error: malformed SPARQL: {exc}", file=sys.stderr)
+        return 2
+    except (QueryTimeout, QueryTooLarge, ServiceRefused) as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
         return 2
     except (
         BackupError,

@@ -51,5 +51,9 @@ class ServiceRefused(ValueError):
     """A ``SERVICE`` clause may not run; the message names the endpoint and the reason."""
 
 
-class ServiceFailed(StoreError):
+class QueryFailed(StoreError):
+    """The engine could not evaluate a query (the query itself was well formed)."""
+
+
+class ServiceFailed(QueryFailed):
     """A ``SERVICE`` endpoint failed or could not be reached."""

@@ -58,6 +58,26 @@ def store(request, tmp_path) -> OxigraphStore:
     s.close()
 
 
+@pytest.fixture
+def run_named(settings):
+    """``run_named(store, query, bindings, max_rows=…, limit=…, offset=…) -> Page``: a named
+    query run as the CLI and the API run it (:func:`kg.queries.pages.run_page` under an
+    executor with every limit); the executors' workers are stopped afterwards."""
+    from kg.queries.pages import run_page
+    from kg.sparql.execution import Executor
+
+    executors = []
+
+    def run(store, query, bindings, *, max_rows=None, limits=None, **page):
+        limits = (limits or settings).with_overrides(max_rows=max_rows or settings.max_rows)
+        executors.append(Executor(store, limits))
+        return run_page(executors[-1], query, bindings, **page)
+
+    yield run
+    for executor in executors:
+        executor.close()
+
+
 @pytest.fixture(scope="session")
 def built(settings):
     """A memory store with ontology, shapes and RDMkit loaded by the real pipeline."""

@@ -40,13 +40,13 @@ def limited(disk_store_path, settings, serve):
         store=store,
     )
     yield serve(app), app
-    app.extensions["kg.query_pool"].close()
+    app.extensions["kg.executor"].close()
     store.close()
 
 
 def test_runaway_query_is_stopped_while_cheap_queries_answer(limited):
     base, app = limited
-    pool = app.extensions["kg.query_pool"]
+    pool = app.extensions["kg.executor"].pool
     outcome: dict[str, requests.Response] = {}
 
     def runaway() -> None:
@@ -96,7 +96,7 @@ def test_a_query_past_the_memory_limit_is_stopped_while_others_answer(limited):
     assert r.json()["error"] == (
         "the query needed more than 160 MiB and was stopped (KG_QUERY_MEMORY_MB)"
     )
-    assert app.extensions["kg.query_pool"].memory_stops == 1
+    assert app.extensions["kg.executor"].pool.memory_stops == 1
     metrics = requests.get(f"{base}/metrics", timeout=10).text
     assert "kg_query_memory_stops_total 1" in metrics.splitlines()
     cheap = requests.get(f"{base}/sparql", params={"query": CHEAP}, timeout=30)
@@ -170,6 +170,5 @@ def test_results_are_capped_with_a_signal(where, accept, disk_store_path, settin
     assert "KG-Results-Truncated" not in small.headers
     if accept.endswith("json"):
         assert "truncated" not in small.json()
-    if "kg.query_pool" in app.extensions:
-        app.extensions["kg.query_pool"].close()
+    app.extensions["kg.executor"].close()
     store.close()

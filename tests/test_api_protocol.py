@@ -186,7 +186,7 @@ def test_saturated_service_answers_503_with_retry_after(settings, serve):
         settings=settings.with_overrides(max_concurrent_queries=1), store=open_store("memory")
     )
     base = serve(app)
-    slots = app.extensions["kg.query_slots"]
+    slots = app.extensions["kg.executor"].slots
     slots.acquire()  # one query is running
     try:
         r = requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=10)
@@ -319,11 +319,11 @@ def test_metrics_count_requests_latency_and_rejections(settings, serve):
     base = serve(app)
     for _ in range(3):
         requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=10)
-    app.extensions["kg.query_slots"].acquire()
+    app.extensions["kg.executor"].slots.acquire()
     try:
         requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=10)
     finally:
-        app.extensions["kg.query_slots"].release()
+        app.extensions["kg.executor"].slots.release()
     text = requests.get(f"{base}/metrics", timeout=10).text
     lines = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
     assert lines['kg_http_requests_total{route="/sparql",method="GET",status="200"}'] == "3"

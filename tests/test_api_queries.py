@@ -584,7 +584,7 @@ def test_saturated_server_answers_503(settings, full_build, serve):
     app = create_app(settings=settings, store=full_build[0])
     base = serve(app)
     slots = threading.BoundedSemaphore(1)
-    app.extensions["kg.query_slots"] = slots
+    app.extensions["kg.executor"].slots = slots
     slots.acquire()
     try:
         r = get(f"{base}/queries/rdmkit/most_mentioned_resources")
@@ -630,7 +630,7 @@ def test_named_queries_run_in_killable_workers(settings, disk_store, probe_dir, 
         store=store,
     )
     try:
-        assert "kg.query_pool" in app.extensions
+        assert app.extensions["kg.executor"].pool is not None
         base = serve(app)
         evil = '") } ; DROP ALL ; #'
         doc = get(f"{base}/queries/probe/echo", {"s": evil, "i": "3"}).json()
@@ -642,7 +642,7 @@ def test_named_queries_run_in_killable_workers(settings, disk_store, probe_dir, 
         assert r.headers["Retry-After"] == "5"
         assert get(f"{base}/queries/probe/lookup", {"name": "Zenodo"}).status_code == 200
     finally:
-        app.extensions["kg.query_pool"].close()
+        app.extensions["kg.executor"].close()
         store.close()
 
 

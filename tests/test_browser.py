@@ -19,7 +19,6 @@ import pytest
 import requests
 
 from kg.queries.catalog import load_catalog
-from kg.queries.pages import run_page
 from kg.validation.shapes import Validator, to_rdflib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,11 +184,11 @@ def test_open_resource_and_follow_to_its_node(session):
     assert node["jsonld"][0]["identifier"] == plan["node"]
 
 
-def test_run_example_query(session):
+def test_run_example_query(session, run_named):
     _, _, store, catalog = session
     result = scenario(session, "example_query")
     query = catalog.query(EXAMPLE)
-    expected = run_page(store, query, query.bind(query.example), max_rows=1000)
+    expected = run_named(store, query, query.bind(query.example), max_rows=1000)
     assert result["header"] == expected.variables
     assert [r[0] for r in result["rows"]] == [
         str(row[expected.variables[0]]["value"]) for row in expected.rows

@@ -210,3 +210,66 @@ def test_serve_answers_over_http(built_env):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# -- kg query runs under the limits of /sparql (kg.sparql.execution, one executor) --------
+
+REFUSED = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MANY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture
+def api_over_built(built_env, settings, serve):
+    """``start(**settings) -> (base URL, app)``: the HTTP API over the store the CLI built,
+    read-only, with the same settings."""
+    from api import create_app
+    from kg.store import open_store
+
+    apps = []
+
+    def start(**overrides):
+        app = create_app(
+            settings=settings.with_overrides(store=built_env["KG_STORE"], **overrides),
+            store=open_store(built_env["KG_STORE"], read_only=True),
+        )
+        apps.append(app)
+        return serve(app), app
+
+    yield start
+    for app in apps:
+        app.extensions["kg.executor"].close()
+        app.extensions["kg.store"].close()
+
+
+def test_query_refuses_service_as_sparql_does(built_env, api_over_built):
+    base, _ = api_over_built()
+    over_http = requests.get(f"{base}/sparql", params={"query": REFUSED}, timeout=30)
+    assert over_http.status_code == 403
+    message = over_http.json()["error"]
+    assert message.startswith("SERVICE <http://127.0.0.1:9/sparql> refused")
+    assert_clean_error(run("query", REFUSED, env=built_env), 2, message)
+
+
+def test_query_cuts_rows_at_max_rows_as_sparql_does(built_env, api_over_built):
+    base, _ = api_over_built(max_rows=3)
+    over_http = requests.get(
+        f"{base}/sparql", params={"query": MANY}, headers={"Accept": "text/csv"}, timeout=30
+    )
+    assert over_http.headers["KG-Results-Truncated"] == "3"
+    proc = run("query", MANY, "--format", "csv", env={**built_env, "KG_MAX_ROWS": "3"})
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.strip().splitlines()) == 1 + 3 == len(over_http.text.splitlines())
+    assert proc.stderr.strip() == "kg: note: the result was cut at KG_MAX_ROWS=3"
+
+
+def test_query_stops_at_the_timeout_as_sparql_does(built_env, api_over_built):
+    base, _ = api_over_built(query_timeout=1.0)
+    over_http = requests.get(f"{base}/sparql", params={"query": RUNAWAY}, timeout=60)
+    assert over_http.status_code == 503
+    message = over_http.json()["error"]
+    assert "longer than 1 s" in message
+    started = time.monotonic()
+    proc = run("query", RUNAWAY, env={**built_env, "KG_QUERY_TIMEOUT": "1"}, timeout=120)
+    assert time.monotonic() - started < 60  # stopped, not run to its end
+    assert_clean_error(proc, 2, message)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.sparql.lexer import outer_where_brace, tokens
+from kg.errors import QuerySyntaxError
+from kg.sparql.guards import check_nesting
+from kg.sparql.lexer import code, outer_where_brace, tokens
 from kg.sparql.rewrite import UpdateDatasetConflict, with_update_dataset
 
 G1, G2 = ox.NamedNode("http://example.org/g1"), ox.NamedNode("http://example.org/g2")
@@ -71,3 +73,32 @@ def test_using_or_with_in_the_text_conflicts(text):
 def test_no_parameters_no_change():
     text = "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"
     assert with_update_dataset(text, [], []) is text
+
+
+def test_code_blanks_what_tokens_skip_at_the_same_offsets():
+    text = "SELECT * { ?s <http://e/a#b> \"}\" , ex:a\\'b . # }\n ?s ?p '''{''' }"
+    blanked = code(text)
+    assert len(blanked) == len(text)
+    assert blanked.count("{") == 1 and blanked.count("}") == 1
+    skipped = [t for t in tokens(text) if t.kind in ("skip", "escape")]
+    assert all(blanked[t.start : t.end].strip() == "" for t in skipped)
+    kept = [t for t in tokens(text) if t.kind not in ("skip", "escape")]
+    assert all(blanked[t.start : t.end] == t.text or t.kind == "var" for t in kept)
+
+
+def test_an_escape_outside_strings_does_not_open_a_string():
+    # ex:a\'b is a prefixed name with an escaped quote: the } after it is syntax
+    text = "SELECT * WHERE { ?s ex:p ex:a\\'b }"
+    assert [t.kind for t in tokens(text)][-1] == "close"
+
+
+def test_nesting_and_pattern_limits_ignore_strings_iris_and_comments():
+    inside = '"' + "(" * 500 + '" <http://e/' + "[" * 500 + "> # " + "{" * 500 + "\n"
+    check_nesting(f"SELECT * WHERE {{ ?s ?p {inside} }}")
+    with pytest.raises(QuerySyntaxError, match="nested more than 200"):
+        check_nesting("SELECT * WHERE { " + "(" * 201 + "1" + ")" * 201 + " }")
+    dots = "".join(f"?s ?p {i} . " for i in range(1001))
+    with pytest.raises(QuerySyntaxError, match="more than 1000 triple patterns"):
+        check_nesting("SELECT * WHERE { " + dots + "}")
+    check_nesting('SELECT * WHERE { ?s ?p "' + ". " * 2000 + '" }')
+    check_nesting("INSERT DATA { " + dots + "}", query=False)  # updates may be long

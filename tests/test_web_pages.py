@@ -13,7 +13,6 @@ import pytest
 import requests
 
 from kg.queries.catalog import load_catalog
-from kg.queries.pages import run_page
 
 TIMEOUT = 30
 PREFIXES = """PREFIX ckg: <https://w3id.org/elixir-converge/ontology#>
@@ -392,11 +391,15 @@ def test_resource_list_filters_and_search(site):
     assert "/resource/zenodo" in page.hrefs
 
 
-def test_query_page_runs_examples_and_shows_errors(site, settings):
+def test_query_page_runs_examples_and_shows_errors(site, settings, run_named):
     base, store = site
     catalog = load_catalog(settings.queries_dir)
     query = catalog.query("rdmkit/most_mentioned_resources")
-    expected = run_page(store, query, query.bind(query.example), max_rows=settings.max_rows)
+    expected = run_named(
+        store,
+        query,
+        query.bind(query.example),
+    )
     text, page = get(base, "/query?example=" + query.name)
     assert text.count("<tr><td>") == len(expected.rows) > 0
     for row in expected.rows:

@@ -1,7 +1,7 @@
 """Pages of a named query's result: sliced, counted up to the row cap, rendered.
 
-The query runner (:func:`kg.sparql.formats.serialize_page`, in this thread or in a worker
-process) answers one page as SPARQL JSON results (SELECT, ASK) or N-Triples
+The executor (:mod:`kg.sparql.execution`, in this thread or in a worker process)
+answers one page as SPARQL JSON results (SELECT, ASK) or N-Triples
 (CONSTRUCT, DESCRIBE); :class:`Page` decodes it and renders it as the JSON document of
 ``GET /queries/<name>`` (JSON-native values), in a result or RDF format, or as a table.
 """
@@ -22,6 +22,7 @@ from kg.store.base import Term
 
 if TYPE_CHECKING:
     from kg.queries.catalog import NamedQuery
+    from kg.sparql.execution import Executor
 
 _INTEGERS = {
     XSD + t
@@ -170,26 +171,21 @@ TRANSPORT = {"solutions": formats.BY_NAME["json"], "graph": formats.BY_NAME["ntr
 
 
 def run_page(
-    store: Any,
+    executor: Executor,
     query: NamedQuery,
     bindings: Mapping[str, Term],
     *,
-    max_rows: int,
     limit: int | None = None,
     offset: int = 0,
 ) -> Page:
-    """Run a named query on ``store`` in this thread and decode one page (the CLI's way)."""
-    result = store.query(query.text, bindings)
-    kind = formats.result_kind(result)
-    body, truncated, total = formats.serialize_page(
-        result, TRANSPORT[kind], max_rows, offset=offset, limit=limit
-    )
+    """Run a named query under every limit of ``executor`` and decode one page of it."""
+    outcome = executor.run(query.text, TRANSPORT, bindings=bindings, offset=offset, limit=limit)
     return Page.decode(
         query.name,
-        kind,
-        body,
-        total=total,
-        limit=max_rows if limit is None else limit,
+        outcome.kind,
+        outcome.body,
+        total=outcome.total,
+        limit=executor.settings.max_rows if limit is None else limit,
         offset=offset,
-        truncated=truncated,
+        truncated=outcome.truncated,
     )

@@ -1,16 +1,19 @@
-"""One lexer for SPARQL text: where the comments, strings, IRIs, words and braces are.
+"""The one SPARQL lexer: where the comments, strings, IRIs, escapes, words and braces are.
 
-Several places need to look at a query's text without a full parser: binding
-parameters just inside the WHERE group (:func:`kg.sparql.rewrite.bind`), finding the
-query form and the variables a named query uses (:mod:`kg.queries.catalog`), and giving
-an update the dataset of the protocol's ``using-graph-uri`` /
-``using-named-graph-uri`` parameters (:func:`with_update_dataset`). They all
-read the text through :func:`tokens`, so a ``{`` or a keyword inside a string,
-an IRI or a comment is never mistaken for syntax. (:mod:`kg.sparql.service` builds
-its SERVICE scanner from :data:`SKIPPED`, the same definition of what to skip.)
+Every reader of SPARQL text that is not a full parser goes through here, so a ``{``, a
+bracket or a keyword inside a string, an IRI or a comment is never mistaken for syntax:
 
-Nothing here makes text safe to run: the engine parses it afterwards, and a
-rewrite only ever inserts fixed keywords and validated IRIs.
+- :func:`tokens` — the significant tokens with their brace depth: binding parameters just
+  inside the WHERE group (:func:`kg.sparql.rewrite.bind`), the update dataset
+  (:func:`kg.sparql.rewrite.with_update_dataset`), the query form and variables of a named
+  query (:mod:`kg.queries.parse`), the form of a remote query (:mod:`kg.store.remote`),
+  the SERVICE clauses to probe (:mod:`kg.sparql.probe`);
+- :func:`code` — the text with everything skipped blanked out, offsets kept: the nesting
+  and size limits (:mod:`kg.sparql.guards`) and the count of SERVICE keywords
+  (:mod:`kg.sparql.service`) search it with plain regular expressions, at C speed.
+
+Nothing here makes text safe to run: the engine parses it afterwards, and a rewrite only
+ever inserts fixed keywords and validated IRIs.
 """
 
 from __future__ import annotations
@@ -29,9 +32,13 @@ SKIPPED = r"""
     | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>
 """
 
+#: A backslash escape outside strings (``ex:a\\'b``): the escaped character is no syntax.
+ESCAPE = r"\\."
+
 _TOKEN = re.compile(
     rf"""
       (?P<skip>{SKIPPED})
+    | (?P<escape>{ESCAPE})
     | [?$](?P<var>[A-Za-z0-9_\u00b7\u00c0-\ufffd]+)
     | (?P<word>[A-Za-z_:][A-Za-z0-9_:.\-]*)
     | (?P<open>\{{)
@@ -43,7 +50,7 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # "skip" | "var" | "word" | "open" | "close"
+    kind: str  # "skip" | "escape" | "var" | "word" | "open" | "close"
     text: str
     start: int
     end: int
@@ -68,6 +75,18 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(kind, value, m.start(), m.end(), depth)
         if kind == "open":
             depth += 1
+
+
+_SKIP = re.compile(rf"{SKIPPED} | {ESCAPE}", re.VERBOSE | re.DOTALL)
+
+
+def code(text: str) -> str:
+    """``text`` with every comment, string, IRI and escape blanked to spaces.
+
+    The same lexemes :func:`tokens` skips, at the same offsets (the result has the length
+    of ``text``), so what a regular expression finds in it is syntax.
+    """
+    return _SKIP.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def outer_where_brace(text: str) -> int | None:

@@ -54,7 +54,7 @@ from rdflib.term import URIRef, Variable
 
 from kg.errors import ServiceRefused
 from kg.sparql.addresses import Resolver, addresses_of, effective, literal_address, why_not
-from kg.sparql.lexer import SKIPPED
+from kg.sparql.lexer import code
 
 __all__ = ["ServiceRefused", "check_services", "service_endpoints"]
 
@@ -119,14 +119,6 @@ def _mentions_service(text: str) -> bool:
     return bool(_SERVICE_WORD.search(text) or _SERVICE_WORD.search(_expand_escapes(text)))
 
 
-# Strings, IRIs, comments and escapes are skipped; "service" elsewhere is a candidate keyword.
-_LEXEMES = re.compile(
-    rf"""
-      (?P<skip>{SKIPPED} | \\.)
-    | (?P<word>service)
-    """,
-    re.IGNORECASE | re.DOTALL | re.VERBOSE,
-)
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:?$@%\\-.")
 _NAME_CONTINUES = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:-")
 _NUMBER = re.compile(r"[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?")
@@ -143,9 +135,7 @@ def _keyword_count(text: str) -> int:
     reads ``?o.SERVICE`` and ``1SERVICE`` as the keyword), one inside a name does not.
     """
     count = 0
-    for m in _LEXEMES.finditer(text):
-        if m.lastgroup != "word":
-            continue
+    for m in _SERVICE_WORD.finditer(code(text)):  # outside strings, IRIs, comments, escapes
         after = text[m.end() : m.end() + 1]
         if after and (after in _NAME_CONTINUES or after >= "\x80"):
             continue
