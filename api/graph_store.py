@@ -29,9 +29,9 @@ from api.errors import ApiError, bad_request, unsupported_media_type
 from api.negotiation import choose_format
 from api.openapi import errors, rdf_content, ref
 from kg.errors import QuerySyntaxError, ReadOnlyError
+from kg.rdf_guards import check_input
 from kg.sparql import formats
 from kg.store.base import STAGING_PREFIX, Store
-from loaders.rdf_files import check_input
 
 bp = Blueprint("graph_store", __name__)
 

@@ -34,6 +34,7 @@ from kg.validation.documents import (
 from kg.validation.profiles import DEFAULT_PROFILE, PROFILES, UnknownProfile
 from kg.validation.reports import MEDIA_TYPES, REPORT_FORMATS, Report
 from kg.validation.shapes import ShapesError
+from loaders.yaml_documents import read_yaml_document
 
 bp = Blueprint("validate", __name__)
 
@@ -43,7 +44,7 @@ MODES = ("standalone", "in-context")
 def _service() -> Service:
     service = current_app.extensions.get("kg.validation_service")
     if service is None:
-        service = Service(get_settings())
+        service = Service(get_settings(), read_yaml=read_yaml_document)
         current_app.extensions["kg.validation_service"] = service
     return service
 

@@ -38,6 +38,7 @@ from kg.validation.checker import Service
 from kg.validation.profiles import get_profile
 from kg.validation.shapes import Validator, to_rdflib
 from loaders.pipeline import SOURCES, load
+from loaders.yaml_documents import read_yaml_document
 
 TINY_SOURCES = ("ontology", "shapes", "catalogues")
 BUSINESS_MODEL = REPO / "data" / "business-models" / "example-central.yaml"
@@ -118,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_machine()
     settings = Settings.load({"store": "memory", "sources_dir": str(SHARED_DATA)}, environ={})
     store = build(settings, args.tiny)
-    service = Service(settings)
+    service = Service(settings, read_yaml=read_yaml_document)
     whole = to_rdflib(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
     print(f"graph: {len(whole):,} triples{' (tiny)' if args.tiny else ''}", flush=True)
     records = 10 if args.tiny else 100

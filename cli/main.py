@@ -31,6 +31,7 @@ from kg.store.base import Store
 from kg.validation.shapes import ShapesError, Validator, to_rdflib
 from loaders.common import LoadError
 from loaders.pipeline import SOURCES, ValidationFailed, load, load_rdf
+from loaders.yaml_documents import read_yaml_document
 
 #: Sources loaded by ``kg build``, in order (the ontology and shapes first).
 BUILD_SOURCES = tuple(SOURCES)
@@ -198,7 +199,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CliError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    service = Service(settings)
+    service = Service(settings, read_yaml=read_yaml_document)
     try:
         if args.in_context:
             with _opened(settings) as store:

@@ -52,7 +52,7 @@ from kg.namespaces import CKG, DCT
 from kg.processes import PipedProcess
 from kg.settings import Settings
 from kg.store.base import Store
-from kg.validation.documents import Document, DocumentError, document_from_text
+from kg.validation.documents import Document, DocumentError, YamlReader, document_from_text
 from kg.validation.profiles import LoadedProfile, ProfileCache, get_profile
 from kg.validation.shapes import (
     ShapesError,
@@ -535,8 +535,9 @@ class Service:
     ShapesError naming file and line), then the document is read, then validated.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, read_yaml: YamlReader | None = None) -> None:
         self.settings = settings
+        self.read_yaml = read_yaml  # YAML catalogue documents: the loaders' reader
         self.profiles = ProfileCache(settings.shapes_dir, settings.ontology_dir)
         self.workers = Workers()
         weakref.finalize(self, self.workers.close)
@@ -576,6 +577,7 @@ class Service:
             yaml_kind=loaded.profile.yaml,
             context_urls=context_urls,
             known_indicators=known,
+            read_yaml=self.read_yaml,
         )
         return self._check(document, loaded, store, in_context, timeout)
 

@@ -2,8 +2,9 @@
 
 Formats: Turtle, TriG, N-Triples, N-Quads, RDF/XML and JSON-LD (parsed by pyoxigraph,
 which gives the line and column of a syntax error), and the YAML catalogue formats,
-converted by the loaders' own single-document functions (``loaders.catalogues``,
-``loaders.maturity``, ``loaders.nodes``) — the same code ``kg build`` runs.
+converted by a :data:`YamlReader` that the caller passes in — the API and the CLI pass
+the loaders' own single-document functions (:func:`loaders.yaml_documents.read_yaml_document`),
+the same code ``kg build`` runs. The core never imports the loaders.
 
 JSON-LD contexts are never fetched. Our context (``ontology/context.jsonld``) is known
 by its IRIs — ``<base_iri>context.jsonld`` and the ``/context.jsonld`` of this service —
@@ -25,10 +26,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.namespaces import Iris
+from kg.rdf_guards import check_input
 from kg.settings import Settings
-from loaders.common import LoadError, SourceData
-from loaders.rdf_files import check_input
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -198,37 +197,14 @@ def parse_rdf(text: str, fmt: str, where: str, base_iri: str) -> list[ox.Triple]
         raise DocumentError(f"{where}: invalid {fmt}: {message}") from None
 
 
-def _converted(data: SourceData) -> tuple[list[ox.Triple], dict[str, int]]:
-    return list(dict.fromkeys(data.triples)), dict(data.lines)
-
-
-def parse_yaml(
-    text: str,
-    kind: str | None,
-    name: str,
-    settings: Settings,
-    known_indicators: dict[str, tuple[ox.NamedNode, bool]] | None = None,
-) -> tuple[list[ox.Triple], dict[str, int]]:
-    """A YAML catalogue document converted by its loader (``kind``: the profile's format)."""
-    from loaders import catalogues, maturity, nodes
-
-    iris = Iris(settings.base_iri)
-    try:
-        if kind == "business-model":
-            return _converted(catalogues.read_business_model_text(text, name, iris))
-        if kind == "impact":
-            return _converted(catalogues.read_impact_text(text, name, iris, known_indicators))
-        if kind == "maturity-assessment":
-            model = Path(settings.sources_dir) / "rdm-maturity-model" / "maturity_model.json"
-            return _converted(maturity.read_assessment_text(text, name, model, iris))
-        if kind == "nodes":
-            return _converted(nodes.read_nodes_text(text, name, iris))
-    except LoadError as exc:
-        raise DocumentError(str(exc)) from None
-    raise DocumentError(
-        f"{name}: YAML is read as a catalogue document: choose the profile business-model, "
-        "impact-report, maturity-assessment or node"
-    )
+#: Converts a YAML catalogue document: ``(text, kind, name, settings, known_indicators)``
+#: → (triples, line of each subject); ``kind`` is the profile's YAML format
+#: (``business-model``, ``impact``, ``maturity-assessment``, ``nodes``). Raises
+#: :class:`DocumentError` naming the file, line and field of what it cannot read.
+YamlReader = Callable[
+    [str, str | None, str, Settings, dict[str, tuple[ox.NamedNode, bool]] | None],
+    tuple[list[ox.Triple], dict[str, int]],
+]
 
 
 def document_from_text(
@@ -240,10 +216,14 @@ def document_from_text(
     yaml_kind: str | None = None,
     context_urls: set[str] | None = None,
     known_indicators: dict[str, tuple[ox.NamedNode, bool]] | None = None,
+    read_yaml: YamlReader | None = None,
 ) -> Document:
-    """Parse a document's text in ``fmt`` (one of :data:`INPUT_FORMATS`)."""
+    """Parse a document's text in ``fmt`` (one of :data:`INPUT_FORMATS`); YAML is read by
+    ``read_yaml``."""
     if fmt == "yaml":
-        triples, lines = parse_yaml(text, yaml_kind, name, settings, known_indicators)
+        if read_yaml is None:
+            raise DocumentError(f"{name}: YAML documents cannot be read here")
+        triples, lines = read_yaml(text, yaml_kind, name, settings, known_indicators)
         return Document(name, fmt, triples, text, lines)
     if fmt not in RDF_INPUTS:
         raise DocumentError(f"unknown format {fmt!r}; use one of {', '.join(INPUT_FORMATS)}")
