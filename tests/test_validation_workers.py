@@ -1,4 +1,4 @@
-"""The validation service's worker processes (kg.validation.checker.Workers) and prepared profiles.
+"""The validation service's worker processes (kg.validation.workers.Workers) and prepared profiles.
 
 A worker is forked once and validates document after document against a profile's
 ontology, prepared once (``LoadedProfile.base``): each document's triples are added to
