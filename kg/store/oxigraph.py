@@ -176,13 +176,7 @@ class OxigraphStore:
                 # Held open across an empty graph's bulk write: a live read snapshot.
                 probe = self._store.quads_for_pattern(None, None, None, graph)
                 if next(probe, None) is None:
-                    quads = list(in_graph(items, graph))
-                    if not quads:
-                        pass  # nothing to write
-                    elif self.path is not None and len(quads) < BULK_BATCH:
-                        self._store.bulk_extend(quads)
-                    else:
-                        self._store.extend(quads)
+                    self._write_empty(graph, items)
                 elif has_triple_term(items):
                     self._replace_by_staging(graph, items)
                 else:
@@ -195,6 +189,16 @@ class OxigraphStore:
         finally:
             self._changed()
         return len(items)
+
+    def _write_empty(self, graph: ox.NamedNode, triples: list[ox.Triple | ox.Quad]) -> None:
+        """Fill the empty ``graph`` in one atomic write (the caller holds a read snapshot)."""
+        quads = list(in_graph(triples, graph))
+        if not quads:
+            return  # nothing to write
+        if self.path is not None and len(quads) < BULK_BATCH:
+            self._store.bulk_extend(quads)
+        else:
+            self._store.extend(quads)
 
     def _replace_by_difference(
         self, graph: ox.NamedNode, triples: list[ox.Triple | ox.Quad]

@@ -1,7 +1,7 @@
 """``SparqlStore``: the store protocol over any SPARQL 1.1 engine (Virtuoso, QLever, GraphDB…).
 
 Opened by ``open_store("sparql:QUERY_URL", settings=…)``. It speaks three W3C protocols
-with ``requests``:
+with ``requests`` (:mod:`kg.store.remote_http`):
 
 - **SPARQL 1.1 Protocol** (``QUERY_URL``) for queries: results come back as SPARQL JSON
   (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) and are parsed into the very pyoxigraph
@@ -42,36 +42,30 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-import requests
-from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from kg.errors import (
     NotEmptyError,
     QuerySyntaxError,
     ReadOnlyError,
     RemoteStoreError,
-    RemoteTimeout,
     StoreError,
 )
 from kg.settings import REMOTE_SYSTEM_GRAPHS
 from kg.sparql.lexer import QUERY_FORMS, tokens
 from kg.sparql.rewrite import bind
 from kg.store.base import STAGING_PREFIX, QueryResult, Term
+from kg.store.remote_http import JSON, NTRIPLES, SparqlHttp, normalise_results
 
 #: Named in the dataset of a query over a store that has no named graph yet: a graph that
 #: does not exist, so that the engine's default dataset (all its graphs) is never used.
 EMPTY_GRAPH = ox.NamedNode("urn:converge-kg:empty")
 
-_JSON = "application/sparql-results+json"
-_NTRIPLES = "application/n-triples"
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
@@ -83,69 +77,29 @@ def query_form(text: str) -> str:
     raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
 
 
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_BOOLEANS = {"1": "true", "0": "false"}
-_BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
-
-
-def _bnode_label(value: str) -> str:
-    """A valid blank node label for an engine's blank node id (``nodeID://b1`` → ``b1``)."""
-    label = _BNODE_LABEL.sub("_", value.removeprefix("nodeID://").removeprefix("_:"))
-    return label if label[:1].isalpha() else "b" + label
-
-
-def _normalise_results(body: bytes) -> bytes:
-    """SPARQL JSON results with blank node ids made valid labels (others untouched)."""
-    data = json.loads(body)
-    for row in (data.get("results") or {}).get("bindings") or ():
-        for term in row.values():
-            if term.get("type") == "bnode":
-                term["value"] = _bnode_label(term["value"])
-            elif term.get("datatype") == _BOOLEAN and term.get("value") in _BOOLEANS:
-                term["value"] = _BOOLEANS[term["value"]]  # Virtuoso stores booleans as 1/0
-    return json.dumps(data).encode()
-
-
 def _quad_rows(result: ox.QuerySolutions) -> Iterable[ox.Quad]:
     for row in result:
         yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
 
 
-class SparqlStore:
+class SparqlStore(SparqlHttp):
     """The store protocol over a remote SPARQL 1.1 engine."""
 
     def __init__(
         self,
         query_url: str,
         *,
-        update_url: str | None = None,
-        graph_store_url: str | None = None,
-        user: str | None = None,
-        password: str | None = None,
-        auth: str = "basic",
-        query_timeout: float = 30.0,
-        timeout: float = 300.0,
         ignore_graphs: Iterable[str] = REMOTE_SYSTEM_GRAPHS,
         read_only: bool = False,
+        **http: Any,
     ):
+        """``http``: the endpoints, credentials and timeouts (:class:`SparqlHttp`)."""
+        super().__init__(query_url, **http)
         parts = urlsplit(query_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise StoreError(f"sparql: needs an http(s) query URL, got {query_url!r}")
-        self.query_url = query_url
-        self.update_url = update_url or query_url
-        self.graph_store_url = graph_store_url or None
-        self.query_timeout = query_timeout
-        self.timeout = timeout
         self.read_only = read_only
         origin = f"{parts.scheme}://{parts.netloc}"
         self._ignored = (*tuple(ignore_graphs), STAGING_PREFIX)
         self._engine_graphs = {f"{origin}/sparql", f"{origin}/DAV/"}
-        self._session = requests.Session()
-        if user:
-            if auth not in ("basic", "digest"):
-                raise StoreError(f"remote_auth must be 'basic' or 'digest', not {auth!r}")
-            cls = HTTPDigestAuth if auth == "digest" else HTTPBasicAuth
-            self._session.auth = cls(user, password or "")
         self._graphs: list[ox.NamedNode] | None = None
         self.generation = 0
         self.changed_at = dt.datetime.now(dt.UTC)
@@ -164,73 +118,6 @@ class SparqlStore:
             self._graphs.remove(graph)
         self.generation += 1
         self.changed_at = dt.datetime.now(dt.UTC)
-
-    # -- HTTP -------------------------------------------------------------------------
-
-    def _request(
-        self, method: str, url: str, *, timeout: float, syntax_errors: bool = False, **kwargs: Any
-    ) -> requests.Response:
-        """One request; errors raised naming the endpoint (400 → QuerySyntaxError if asked)."""
-        try:
-            response = self._session.request(method, url, timeout=timeout, **kwargs)
-        except requests.Timeout:
-            raise RemoteTimeout(
-                f"the SPARQL endpoint {url} did not answer within {timeout:g} s"
-            ) from None
-        except requests.ConnectionError as exc:
-            raise RemoteStoreError(f"the SPARQL endpoint {url} is unreachable: {exc}") from None
-        except requests.RequestException as exc:
-            raise RemoteStoreError(f"request to the SPARQL endpoint {url} failed: {exc}") from None
-        if response.status_code >= 400:
-            message = response.text.strip()[:1000] or response.reason
-            if syntax_errors and response.status_code == 400:
-                raise QuerySyntaxError(f"{url}: {message}")
-            if response.status_code in (401, 403):
-                raise RemoteStoreError(
-                    f"the SPARQL endpoint {url} refused the request "
-                    f"(HTTP {response.status_code}; check KG_REMOTE_USER/KG_REMOTE_PASSWORD): "
-                    f"{message}"
-                )
-            raise RemoteStoreError(
-                f"the SPARQL endpoint {url} answered HTTP {response.status_code}: {message}"
-            )
-        return response
-
-    def _post_query(
-        self,
-        text: str,
-        accept: str,
-        default_graph: Iterable[ox.NamedNode],
-        named_graphs: Iterable[ox.NamedNode],
-    ) -> requests.Response:
-        data = [("query", text)]
-        data += [("default-graph-uri", g.value) for g in default_graph]
-        data += [("named-graph-uri", g.value) for g in named_graphs]
-        response = self._request(
-            "POST",
-            self.query_url,
-            timeout=self.query_timeout,
-            syntax_errors=True,
-            data=data,
-            headers={"Accept": accept},
-        )
-        cap = response.headers.get("X-SPARQL-MaxRows")
-        if cap:
-            raise RemoteStoreError(
-                f"the SPARQL endpoint {self.query_url} cut the result at {cap} rows "
-                "(Virtuoso: raise ResultSetMaxRows in its [SPARQL] section)"
-            )
-        return response
-
-    def _raw_select(
-        self, text: str, named_graphs: Iterable[ox.NamedNode] = ()
-    ) -> ox.QuerySolutions:
-        """A SELECT over the engine's own dataset (or the given named graphs)."""
-        graphs = list(named_graphs)
-        response = self._post_query(text, _JSON, [], graphs)
-        return ox.parse_query_results(
-            io.BytesIO(_normalise_results(response.content)), format=ox.QueryResultsFormat.JSON
-        )
 
     # -- reading ----------------------------------------------------------------------
 
@@ -253,7 +140,7 @@ class SparqlStore:
         default = default or [EMPTY_GRAPH]
         named = named or [EMPTY_GRAPH]
         if form in _GRAPH_FORMS:
-            response = self._post_query(text, _NTRIPLES, default, named)
+            response = self._post_query(text, NTRIPLES, default, named)
             try:
                 quads = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
                 return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
@@ -261,10 +148,10 @@ class SparqlStore:
                 raise RemoteStoreError(
                     f"the SPARQL endpoint {self.query_url} answered unreadable N-Triples: {exc}"
                 ) from None
-        response = self._post_query(text, _JSON, default, named)
+        response = self._post_query(text, JSON, default, named)
         try:
             return ox.parse_query_results(
-                io.BytesIO(_normalise_results(response.content)),
+                io.BytesIO(normalise_results(response.content)),
                 format=ox.QueryResultsFormat.JSON,
             )
         except (SyntaxError, ValueError) as exc:
@@ -359,7 +246,7 @@ class SparqlStore:
             timeout=self.timeout,
             params={"graph": graph.value},
             data=body,
-            headers={"Content-Type": _NTRIPLES},
+            headers={"Content-Type": NTRIPLES},
         )
 
     def load(self, triples: Iterable[ox.Triple], graph: ox.NamedNode) -> int:
@@ -436,9 +323,6 @@ class SparqlStore:
 
     def flush(self) -> None:
         """Nothing to flush: every write is committed by the engine when it answers."""
-
-    def close(self) -> None:
-        self._session.close()
 
 
 def open_sparql_store(url: str, settings: Any = None, *, read_only: bool = False) -> SparqlStore:
