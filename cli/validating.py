@@ -1,0 +1,65 @@
+"""``kg validate``: a steward's document checked against a profile (:mod:`kg.validation`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cli.common import CliError, opened, settings_of
+from loaders.yaml_documents import read_yaml_document
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a document (kg.validation.checker): exit 0 conforms, 1 violations, 2 error."""
+    from kg.validation.checker import Service, ValidationTimeout
+    from kg.validation.documents import DocumentError, format_from_name
+    from kg.validation.profiles import UnknownProfile
+    from kg.validation.reports import Report
+
+    settings = settings_of(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    fmt = args.input_format or format_from_name(path.name)
+    if fmt is None:
+        raise CliError(f"{path}: unknown format; give --input-format")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    service = Service(settings, read_yaml=read_yaml_document)
+    try:
+        if args.in_context:
+            with opened(settings) as store:
+                outcome = service.validate_text(
+                    text, fmt, str(path), profile=args.profile, store=store, in_context=True
+                )
+        else:
+            outcome = service.validate_text(text, fmt, str(path), profile=args.profile)
+    except (DocumentError, UnknownProfile, ValidationTimeout) as exc:
+        raise CliError(str(exc)) from None
+    limit = args.limit if args.limit is not None else settings.validate_max_findings
+    sys.stdout.write(Report(outcome, limit).render(args.format))
+    sys.stdout.flush()
+    return 0 if outcome.result.conforms else 1
+
+
+def register(sub) -> None:
+    """Add this module's commands to the ``kg`` parser."""
+    v = sub.add_parser(
+        "validate", help="validate a document (RDF or a YAML catalogue entry) against a profile"
+    )
+    v.add_argument("file")
+    v.add_argument("--profile", default="all", help="toolkit-resource, node, business-model, …")
+    v.add_argument("--in-context", action="store_true", help="as if added to the store's graph")
+    v.add_argument("--format", default="text", choices=["text", "json", "csv", "turtle", "jsonld"])
+    v.add_argument(
+        "--input-format",
+        choices=["turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld", "yaml"],
+        help="the document's format (default: from its extension)",
+    )
+    v.add_argument(
+        "--limit", type=int, help="most findings shown (default KG_VALIDATE_MAX_FINDINGS)"
+    )
+    v.set_defaults(func=cmd_validate)
