@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test build serve system-deps run-deps lint format clean bench
+.PHONY: run test build serve system-deps run-deps lint format clean bench check-structure
 NODE_STAMP := node_modules/.installed-stamp
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 
@@ -46,7 +46,13 @@ run: $(STAMP) run-deps
 
 test: $(STAMP) system-deps
 	@$(MAKE) --no-print-directory $(NODE_STAMP)
+	$(BIN)/python tools/check_structure.py
 	$(BIN)/pytest
+
+# The three rules of docs/architecture.md: module and function sizes, no import cycle, no
+# upward import, dependencies declared as used (also the first step of `make test`).
+check-structure: $(STAMP)
+	$(BIN)/python tools/check_structure.py --list
 
 # Benchmarks (issue #9; figures go to BENCHMARKS.md): the bench extra (oxigraph server,
 # rdflib-endpoint) and Virtuoso; datasets are made once in var/bench.

@@ -9,14 +9,18 @@ breach. Run by `make check-structure` (and so by `make test` and CI).
 Layers, lowest first: ``kg`` (the core) < ``loaders`` < ``api`` < ``cli`` (the CLI
 serves the API with ``kg serve``). A module may import its own layer or a lower one.
 Every import counts, at module level or inside a function: a deferred import is
-still a dependency.
+still a dependency. Every third-party package product code imports must be a declared
+runtime dependency in pyproject.toml, and every declared one must be imported.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +132,48 @@ def upward(graph: dict[str, set[str]]) -> list[str]:
     return found
 
 
+def third_party(path: Path) -> set[str]:
+    """Top-level names of the modules ``path`` imports that are neither ours nor stdlib."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n not in LAYER}
+
+
+def _distribution(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def dependency_problems(paths: list[Path]) -> list[str]:
+    """Imports of product code missing from ``[project] dependencies``, and declared
+    runtime dependencies that product code never imports."""
+    declared = {
+        _distribution(r)
+        for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    providers = packages_distributions()
+    used: dict[str, str] = {}
+    problems = []
+    for path in paths:
+        for module in sorted(third_party(path)):
+            dists = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
+            if not dists & declared:
+                problems.append(
+                    f"{path.relative_to(ROOT)} imports {module}, not a declared dependency"
+                )
+            for dist in dists & declared:
+                used[dist] = module
+    problems += [
+        f"declared dependency {d} is never imported by product code"
+        for d in sorted(declared - set(used))
+    ]
+    return problems
+
+
 def long_functions(path: Path) -> list[tuple[str, int, int]]:
     """(qualified name, first line, length) of every function over the limit."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -173,13 +219,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"  function over {MAX_FUNCTION_LINES} lines: "
                 f"{path.relative_to(ROOT)}:{line} {function} ({length})"
             )
+    for problem in dependency_problems(list(known.values())):
+        breaches += 1
+        print(f"  dependency: {problem}")
     for component in cycles(graph):
         breaches += 1
         print(f"  import cycle: {' <-> '.join(component)}")
     for line in upward(graph):
         breaches += 1
         print(f"  upward import: {line}")
-    print(f"{breaches} breaches" if breaches else "structure ok: sizes, no cycle, no upward import")
+    print(
+        f"{breaches} breaches"
+        if breaches
+        else "structure ok: sizes, no cycle, no upward import, dependencies as used"
+    )
     return 1 if breaches else 0
 
 
