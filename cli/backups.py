@@ -51,20 +51,27 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add this module's commands to the ``kg`` parser."""
+def _add_dump(sub) -> None:
     d = sub.add_parser("dump", help="write the whole store as N-Quads")
     d.add_argument("output", nargs="?", help="file to write (default: stdout)")
     d.add_argument("--force", action="store_true", help="replace an existing file")
     d.set_defaults(func=cmd_dump)
 
+
+def _add_backup(sub) -> None:
     bk = sub.add_parser("backup", help="write a backup directory (N-Quads dump + manifest)")
     bk.add_argument("directory", help="a new directory to create")
     bk.set_defaults(func=cmd_backup)
 
+
+def _add_restore(sub) -> None:
     r = sub.add_parser(
         "restore", help="load an N-Quads dump or a kg backup directory into an empty store"
     )
     r.add_argument("input", help="an N-Quads file, or a directory written by kg backup")
     r.add_argument("--force", action="store_true", help="replace a non-empty store")
     r.set_defaults(func=cmd_restore)
+
+
+#: The commands of this module, each with the function that adds its parser.
+COMMANDS = {"dump": _add_dump, "backup": _add_backup, "restore": _add_restore}

@@ -142,13 +142,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.conforms else 1
 
 
-def register(sub) -> None:
-    """Add this module's commands to the ``kg`` parser."""
+def _add_build(sub) -> None:
     b = sub.add_parser("build", help="load every configured source into the store")
     b.add_argument("-v", "--verbose", action="store_true", help="list every source quirk")
     b.add_argument("--force", action="store_true", help="reload sources even if unchanged")
     b.set_defaults(func=cmd_build)
 
+
+def _add_load(sub) -> None:
     ld = sub.add_parser(
         "load", help="load one source (kg load rdmkit PATH | kg load rdf FILE --graph IRI)"
     )
@@ -162,8 +163,16 @@ def register(sub) -> None:
     ld.add_argument("-v", "--verbose", action="store_true", help="list every source quirk")
     ld.set_defaults(func=cmd_load)
 
+
+def _add_sources(sub) -> None:
     so = sub.add_parser("sources", help="list the sources with location, last load, status")
     so.set_defaults(func=cmd_sources)
 
+
+def _add_check(sub) -> None:
     c = sub.add_parser("check", help="validate the whole built graph; per-shape summary")
     c.set_defaults(func=cmd_check)
+
+
+#: The commands of this module, each with the function that adds its parser.
+COMMANDS = {"build": _add_build, "load": _add_load, "sources": _add_sources, "check": _add_check}

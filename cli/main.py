@@ -21,8 +21,22 @@ from kg.validation.shapes import ShapesError
 from loaders.common import LoadError
 from loaders.pipeline import ValidationFailed
 
-#: The modules whose commands make up ``kg``, in the order of its help.
-COMMANDS = (graph, querying, validating, backups, serving)
+#: Every command of ``kg``, in the order of its help, and the module that holds it.
+COMMANDS = (
+    ("build", graph),
+    ("load", graph),
+    ("query", querying),
+    ("validate", validating),
+    ("dump", backups),
+    ("backup", backups),
+    ("restore", backups),
+    ("serve", serving),
+    ("settings", serving),
+    ("sources", graph),
+    ("check", graph),
+    ("report", querying),
+    ("queries", querying),
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,8 +50,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="store location (overrides KG_STORE): memory | oxigraph:PATH")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for module in COMMANDS:
-        module.register(sub)
+    for name, module in COMMANDS:
+        module.COMMANDS[name](sub)
     return p
 
 

@@ -141,20 +141,23 @@ def cmd_queries_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add this module's commands to the ``kg`` parser."""
+def _add_query(sub) -> None:
     q = sub.add_parser("query", help="run a SPARQL query against the store")
     q.add_argument("sparql", nargs="?", help="the query text")
     q.add_argument("--file", help="read the query from a file")
     q.add_argument("--format", default="table", choices=["table", *formats.BY_NAME])
     q.set_defaults(func=cmd_query)
 
+
+def _add_report(sub) -> None:
     rp = sub.add_parser("report", help="reports: 'curation' (editors' worklist), 'links'")
     rp.add_argument("report", choices=["curation", "links"])
     rp.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv"])
     rp.add_argument("--width", type=int, default=120, help="column width in tables")
     rp.set_defaults(func=cmd_report)
 
+
+def _add_queries(sub) -> None:
     qs = sub.add_parser("queries", help="the named queries of queries/: list them, run one")
     qsub = qs.add_subparsers(dest="action", required=True, metavar="ACTION")
     ql = qsub.add_parser("list", help="every named query with its parameters and title")
@@ -170,3 +173,7 @@ def register(sub) -> None:
     qr.add_argument("--offset", type=int, default=0, help="skip this many rows first")
     qr.add_argument("--width", type=int, default=60, help="column width in tables")
     qr.set_defaults(func=cmd_queries_run)
+
+
+#: The commands of this module, each with the function that adds its parser.
+COMMANDS = {"query": _add_query, "report": _add_report, "queries": _add_queries}

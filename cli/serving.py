@@ -34,12 +34,17 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add this module's commands to the ``kg`` parser."""
+def _add_serve(sub) -> None:
     s = sub.add_parser("serve", help="serve the API")
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.set_defaults(func=cmd_serve)
 
+
+def _add_settings(sub) -> None:
     st = sub.add_parser("settings", help="show every setting, its value and origin")
     st.set_defaults(func=cmd_settings)
+
+
+#: The commands of this module, each with the function that adds its parser.
+COMMANDS = {"serve": _add_serve, "settings": _add_settings}

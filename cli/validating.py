@@ -45,8 +45,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if outcome.result.conforms else 1
 
 
-def register(sub) -> None:
-    """Add this module's commands to the ``kg`` parser."""
+def _add_validate(sub) -> None:
     v = sub.add_parser(
         "validate", help="validate a document (RDF or a YAML catalogue entry) against a profile"
     )
@@ -63,3 +62,7 @@ def register(sub) -> None:
         "--limit", type=int, help="most findings shown (default KG_VALIDATE_MAX_FINDINGS)"
     )
     v.set_defaults(func=cmd_validate)
+
+
+#: The commands of this module, each with the function that adds its parser.
+COMMANDS = {"validate": _add_validate}
