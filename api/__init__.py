@@ -1,4 +1,9 @@
-"""The converge-kg HTTP API: ``create_app()`` and one blueprint per feature."""
+"""The converge-kg HTTP API: ``create_app()`` and one blueprint per family of URLs.
+
+Each route module is named for the URLs it serves (``api/sparql.py`` → ``/sparql``,
+``api/store.py`` → ``/store``…; its docstring lists them); the helpers they share live in
+:mod:`api.http`, and no route module imports another.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,49 @@ from typing import Any
 
 from flask import Flask
 
+from api import (
+    catalog,
+    docs,
+    health,
+    json_api,
+    linked_data,
+    lists,
+    metrics,
+    openapi,
+    queries,
+    query_page,
+    sparql,
+    store,
+    validate,
+    vendor,
+    well_known,
+)
+from api.http import errors, hooks, templates
+from api.http.metrics import Metrics
+from kg.queries.catalog import load_catalog
 from kg.settings import Settings
 from kg.sparql.execution import Executor
 from kg.store import open_store
 from kg.store.base import Store
 
-#: (path, label) of the pages in the navigation bar; features add theirs here.
-SITE_NAV: list[tuple[str, str]] = [
-    ("/resources", "Resources"),
-    ("/nodes", "Nodes"),
-    ("/docs", "API docs"),
-    ("/query", "Query"),
-    ("/validate", "Validate"),
-]
+#: Every route module, in the order their blueprints are registered.
+ROUTES = (
+    health,
+    sparql,
+    store,
+    well_known,
+    metrics,
+    queries,
+    vendor,
+    validate,
+    openapi,
+    docs,
+    query_page,
+    linked_data,
+    lists,
+    json_api,
+    catalog,
+)
 
 
 def create_app(
@@ -31,52 +66,31 @@ def create_app(
 ) -> Flask:
     """Build the app. ``test_config`` overrides settings (by setting name).
 
-    The store is opened here once (from ``settings.store``) unless one is given.
+    The store is opened here once (from ``settings.store``) unless one is given; the
+    catalog of named queries is read here too, so a malformed query file stops start-up.
     """
     settings = settings or Settings.load(test_config)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes
     app.json.sort_keys = False
+    _add_services(app, settings, store)
+    errors.register(app)
+    hooks.register(app)
+    templates.register(app)
+    for module in ROUTES:
+        app.register_blueprint(module.bp)
+    return app
+
+
+def _add_services(app: Flask, settings: Settings, store: Store | None) -> None:
+    """What the routes use, made once per app and kept in ``app.extensions``: the settings,
+    the store, the catalog of named queries, the metrics and the query executor."""
     app.extensions["kg.settings"] = settings
     app.extensions["kg.store"] = (
         store if store is not None else open_store(settings.store, settings=settings)
     )
-
-    from api import assets, description, errors, graph_store, health, metrics, queries, sparql, web
-
-    app.extensions["kg.metrics"] = metrics.Metrics()
+    app.extensions["kg.queries.catalog"] = load_catalog(settings.queries_dir)
+    app.extensions["kg.metrics"] = Metrics()
     executor = Executor(app.extensions["kg.store"], settings, events=app.extensions["kg.metrics"])
     app.extensions["kg.executor"] = executor
     atexit.register(executor.close)
-    errors.register(app)
-    web.register(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(graph_store.bp)
-    app.register_blueprint(description.bp)
-    app.register_blueprint(metrics.bp)
-    app.register_blueprint(queries.bp)
-    app.register_blueprint(assets.bp)
-    from api import validate
-
-    app.register_blueprint(validate.bp)
-    from api import docs, openapi, sparql_examples
-
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(docs.bp)
-    app.register_blueprint(sparql_examples.bp)
-    from api import web_pages
-
-    app.register_blueprint(web_pages.bp)
-    from api import dcat, json_api, linked_data
-
-    app.register_blueprint(linked_data.bp)
-    app.register_blueprint(json_api.bp)
-    app.register_blueprint(dcat.bp)
-
-    @app.context_processor
-    def _site_nav() -> dict[str, Any]:
-        # The links of every HTML page's navigation bar (templates/base.html).
-        return {"site_nav": SITE_NAV}
-
-    return app

@@ -1,7 +1,7 @@
 """``GET /docs``: the API browsable with Swagger UI, on ``/openapi.json``.
 
 Swagger UI comes from npm's ``swagger-ui-dist`` (served under ``/vendor/``, see
-:mod:`api.assets`), never from a CDN; the page has no inline script: ``static/docs.js``
+:mod:`api.vendor`), never from a CDN; the page has no inline script: ``static/docs.js``
 reads the document's URL from the ``data-openapi`` attribute and starts Swagger UI.
 """
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from api.context import get_store
-from api.openapi import json_content
+from api.http.context import get_store
+from api.http.openapi import json_content
 
 bp = Blueprint("health", __name__)
 

@@ -24,16 +24,16 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from api.context import get_settings, get_store
-from api.errors import ApiError, bad_request
-from api.linked_data import (
+from api.http.context import get_settings, get_store
+from api.http.errors import ApiError, bad_request
+from api.http.openapi import errors, json_content, path_parameter, query_parameter
+from api.http.params import (
     RESOURCE_FILTER_PARAMETERS,
     page_links,
     paging,
-    query_parameter,
     resource_filters,
+    single,
 )
-from api.openapi import errors, json_content
 from kg import records
 from kg.records.resolve import RESOLVERS, resolve
 
@@ -116,11 +116,8 @@ def get_node(code: str) -> Response:
 
 @bp.get("/api/pages")
 def list_pages() -> Response:
-    kinds = request.args.getlist("kind")
-    if len(kinds) > 1:
-        raise bad_request(f"parameter 'kind': given {len(kinds)} times; give it once")
     try:
-        items = records.pages(get_store(), _base(), kinds[0] if kinds else None)
+        items = records.pages(get_store(), _base(), single("kind"))
     except records.FilterError as exc:
         raise bad_request(str(exc)) from None
     return _answer({"total": len(items), "items": items})
@@ -207,16 +204,6 @@ def _get(
     }
 
 
-def _path_parameter(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "string"},
-    }
-
-
 _LINK_HEADER = {
     "Link": {"description": 'first, prev, next, last pages (rel="…")', "schema": {"type": "string"}}
 }
@@ -240,14 +227,14 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
     "/api/resources/{resource_id}": _get(
         "One toolkit resource",
         _THING,
-        [_path_parameter("resource_id", "RDMkit id, e.g. galaxy")],
+        [path_parameter("resource_id", "RDMkit id, e.g. galaxy")],
         {404: "No such resource"},
     ),
     "/api/nodes": _get("ELIXIR Nodes", _list_schema(False)),
     "/api/nodes/{code}": _get(
         "One ELIXIR Node",
         _THING,
-        [_path_parameter("code", "Node code, e.g. PT or EMBL")],
+        [path_parameter("code", "Node code, e.g. PT or EMBL")],
         {404: "No such Node"},
     ),
     "/api/pages": _get(
@@ -259,14 +246,14 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
     "/api/pages/{key}": _get(
         "One RDMkit page",
         _THING,
-        [_path_parameter("key", "Page id, e.g. data_publication")],
+        [path_parameter("key", "Page id, e.g. data_publication")],
         {404: "No such page"},
     ),
     "/api/standards": _get("FAIRsharing records of the toolkit resources", _list_schema(False)),
     "/api/standards/{standard_id}": _get(
         "One FAIRsharing record",
         _THING,
-        [_path_parameter("standard_id", "The id after 'FAIRsharing.'")],
+        [path_parameter("standard_id", "The id after 'FAIRsharing.'")],
         {404: "No such record"},
     ),
     "/api/resolve": _get(

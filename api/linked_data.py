@@ -18,22 +18,22 @@ Every IRI the graph mints under ``KG_BASE_IRI`` answers on this server at the sa
   maturity things, graphs) renders its description (``describe.html``).
 - Unknown IRIs → 404 with the JSON error shape.
 
-Also the list pages: ``/`` (home, live counts), ``/resources`` (filters, search,
-pagination), ``/nodes``, ``/pages``, ``/standards``.
+The lists of these things are :mod:`api.lists` (HTML) and :mod:`api.json_api` (JSON).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 
-from api.context import get_settings, get_store
-from api.errors import ApiError, bad_request, not_acceptable
-from api.openapi import errors, media_content
+from api.http.context import get_settings, get_store
+from api.http.errors import ApiError
+from api.http.negotiation import Offer, format_offers, negotiate
+from api.http.openapi import errors, media_content, path_parameter
 from kg import records
 from kg.records.describe import describe
 from kg.sparql import formats
@@ -69,8 +69,8 @@ DESCRIBED_KINDS = (
     "maturity",
     "graph",
 )
-LIST_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
+#: What an IRI answers by Accept: its HTML page (also for XHTML, and first for */*), or RDF.
+OFFERS = (Offer("html", HTML, also=("application/xhtml+xml",)), *format_offers("graph"))
 
 
 def _split_suffix(rest: str) -> tuple[str, str | None]:
@@ -78,24 +78,6 @@ def _split_suffix(rest: str) -> tuple[str, str | None]:
         if rest.endswith(suffix) and len(rest) > len(suffix):
             return rest[: -len(suffix)], name
     return rest, None
-
-
-def _negotiate() -> str:
-    """``html`` or a graph format name, from ``Accept`` (HTML first for ``*/*``)."""
-    offered = [HTML, "application/xhtml+xml"] + [f.media_type for f in formats.GRAPH_FORMATS]
-    offered += [a for a, n in formats.ALIASES.items() if n in {"ntriples", "turtle"}]
-    if not request.accept_mimetypes:
-        return "html"
-    best = request.accept_mimetypes.best_match(offered)
-    if best is None:
-        raise not_acceptable(
-            f"none of the accepted media types ({request.headers.get('Accept')}) is "
-            f"available; offered: {', '.join(offered[:1] + offered[2:8])}"
-        )
-    if best in (HTML, "application/xhtml+xml"):
-        return "html"
-    name = formats.ALIASES.get(best)
-    return next(f.name for f in formats.GRAPH_FORMATS if f.media_type == best or f.name == name)
 
 
 def _iri_for(path: str) -> ox.NamedNode:
@@ -135,7 +117,7 @@ def _finish(response: Response, path: str, fmt_name: str) -> Response:
 def _dereference(kind: str, rest: str) -> Response:
     key, fmt_name = _split_suffix(rest)
     if fmt_name is None:
-        fmt_name = _negotiate()
+        fmt_name = negotiate(OFFERS).name
     store, base = get_store(), get_settings().base_iri
     path = f"/{kind}/{key}"
     has_record = kind in RECORD_KINDS and "/" not in key
@@ -223,115 +205,6 @@ for _kind in (*RECORD_KINDS, *DESCRIBED_KINDS):
     _register_dereference(_kind)
 
 
-# -- list pages ------------------------------------------------------------------------
-
-
-def _single(name: str) -> str | None:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise bad_request(f"parameter '{name}': given {len(values)} times; give it once")
-    return values[0] if values else None
-
-
-def paging(default: int = LIST_PAGE_SIZE) -> tuple[int, int]:
-    """``limit`` (1…MAX_PAGE_SIZE) and ``offset`` (0 or more) of a list request; 400 otherwise."""
-    out = []
-    for name, fallback, low, high in (("limit", default, 1, MAX_PAGE_SIZE), ("offset", 0, 0, None)):
-        value = _single(name)
-        if value is None or value == "":
-            out.append(fallback)
-            continue
-        if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
-            upper = f" to {high}" if high else " or more"
-            raise bad_request(
-                f"parameter '{name}': expected an integer from {low}{upper}, got {value[:60]!r}"
-            )
-        out.append(int(value))
-    return out[0], out[1]
-
-
-def resource_filters() -> dict[str, str]:
-    """The resource filters of the request (empty values ignored); 400 naming a repeated one."""
-    filters = {}
-    for name in records.FILTER_NAMES:
-        value = _single(name)
-        if value:
-            filters[name] = value
-    return filters
-
-
-def page_links(total: int, limit: int, offset: int) -> dict[str, str]:
-    """first / prev / next / last URLs (this path, the same other parameters)."""
-    kept = [
-        (k, v)
-        for k in request.args
-        if k not in ("limit", "offset")
-        for v in request.args.getlist(k)
-    ]
-
-    def url(at: int) -> str:
-        return f"{request.path}?{urlencode([*kept, ('limit', limit), ('offset', at)])}"
-
-    links = {"first": url(0)}
-    if offset > 0:
-        links["prev"] = url(max(0, offset - limit))
-    if offset + limit < total:
-        links["next"] = url(offset + limit)
-    links["last"] = url(max(0, (total - 1) // limit * limit) if total else 0)
-    return links
-
-
-def _html(template: str, **context: Any) -> Response:
-    return Response(render_template(template, **context), content_type="text/html; charset=utf-8")
-
-
-@bp.get("/")
-def home() -> Response:
-    store, base = get_store(), get_settings().base_iri
-    return _html("home.html", counts=records.home_counts(store, base))
-
-
-@bp.get("/resources")
-def resources_page() -> Response:
-    store, base = get_store(), get_settings().base_iri
-    limit, offset = paging()
-    filters = resource_filters()
-    try:
-        total, rows = records.resources(store, base, filters, limit, offset)
-    except records.FilterError as exc:
-        raise bad_request(str(exc)) from None
-    links = page_links(total, limit, offset)
-    pagination = {"offset": offset, "limit": limit, **{k: links.get(k) for k in ("prev", "next")}}
-    return _html(
-        "resources.html",
-        rows=rows,
-        total=total,
-        filters=filters,
-        facets=records.facets(store, base),
-        pagination=pagination,
-    )
-
-
-@bp.get("/nodes")
-def nodes_page() -> Response:
-    return _html("nodes.html", rows=records.nodes(get_store(), get_settings().base_iri))
-
-
-@bp.get("/pages")
-def pages_page() -> Response:
-    kind = _single("kind") or None
-    try:
-        rows = records.pages(get_store(), get_settings().base_iri, kind)
-    except records.FilterError as exc:
-        raise bad_request(str(exc)) from None
-    return _html("pages.html", rows=rows, kind=kind, kinds=list(records.PAGE_KINDS))
-
-
-@bp.get("/standards")
-def standards_page() -> Response:
-    return _html("standards.html", rows=records.standards(get_store(), get_settings().base_iri))
-
-
 # -- OpenAPI ---------------------------------------------------------------------------
 
 _REPRESENTATIONS = {
@@ -359,29 +232,11 @@ def _describe_path(kind: str, what: str) -> dict[str, Any]:
             "summary": f"Dereference {what}",
             "tags": ["linked data"],
             "parameters": [
-                {
-                    "name": "rest",
-                    "in": "path",
-                    "required": True,
-                    "description": "The rest of the IRI's path, optionally with a format suffix",
-                    "schema": {"type": "string"},
-                }
+                path_parameter(
+                    "rest", "The rest of the IRI's path, optionally with a format suffix"
+                )
             ],
             "responses": _REPRESENTATIONS,
-        }
-    }
-
-
-def _html_page(summary: str, parameters: list[dict] | None = None) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "tags": ["web pages"],
-            **({"parameters": parameters} if parameters else {}),
-            "responses": {
-                "200": {"description": "HTML", "content": {HTML: {}}},
-                **errors(None, 400),
-            },
         }
     }
 
@@ -402,63 +257,6 @@ _WHAT = {
 }
 
 
-def query_parameter(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": {"type": "string"},
-    }
-
-
-RESOURCE_FILTER_PARAMETERS = [
-    query_parameter(
-        "stage", "Life-cycle stage (plan, collect, process, analyse, preserve, share, reuse)"
-    ),
-    query_parameter("task", "Task page id, e.g. data_publication"),
-    query_parameter("domain", "Domain page id, e.g. plants"),
-    query_parameter("role", "Role page id, e.g. data_steward"),
-    query_parameter("node", "Node code: resources with a national instance there"),
-    query_parameter("country", "Same as node (ISO 3166-1 alpha-2)"),
-    {
-        **query_parameter("registry", "Registered in"),
-        "schema": {"type": "string", "enum": ["biotools", "fairsharing"]},
-    },
-    {
-        **query_parameter("missing", "Not registered in"),
-        "schema": {"type": "string", "enum": ["biotools", "fairsharing"]},
-    },
-    query_parameter("q", "Text in the name or description (ignoring case)"),
-    {
-        "name": "limit",
-        "in": "query",
-        "required": False,
-        "schema": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": MAX_PAGE_SIZE,
-            "default": LIST_PAGE_SIZE,
-        },
-    },
-    {
-        "name": "offset",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "integer", "minimum": 0, "default": 0},
-    },
-]
-
 OPENAPI_PATHS: dict[str, dict[str, Any]] = {
-    **{f"/{kind}/{{rest}}": _describe_path(kind, what) for kind, what in _WHAT.items()},
-    "/": _html_page("Home page with live counts"),
-    "/resources": _html_page(
-        "Toolkit resources, filtered and paged (HTML)", RESOURCE_FILTER_PARAMETERS
-    ),
-    "/nodes": _html_page("ELIXIR Nodes (HTML)"),
-    "/pages": _html_page(
-        "RDMkit pages (HTML)",
-        [query_parameter("kind", "Page kind: " + ", ".join(records.PAGE_KINDS))],
-    ),
-    "/standards": _html_page("FAIRsharing records of the toolkit (HTML)"),
+    f"/{kind}/{{rest}}": _describe_path(kind, what) for kind, what in _WHAT.items()
 }

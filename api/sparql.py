@@ -9,7 +9,9 @@ an update's WHERE clauses with ``using-graph-uri`` / ``using-named-graph-uri``
 SELECT/ASK answer SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE answer
 Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, by ``Accept`` or by a
 ``format`` parameter. ``GET /sparql`` without a query answers the service
-description. Every ``SERVICE`` endpoint is checked against the allowlist first.
+description (:func:`kg.records.service.service_description`), also served at
+``GET /sparql/description``. Every ``SERVICE`` endpoint is checked against the allowlist
+first.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from api.auth import require_write
-from api.context import get_settings, get_store
-from api.description import endpoint_url, graph_response, service_description
-from api.errors import ApiError, bad_request, unsupported_media_type
-from api.execution import TRUNCATED_HEADER, check_service_clauses, run_query
-from api.negotiation import choose_format
-from api.openapi import errors, rdf_content, ref, results_content
+from api.http.auth import require_write
+from api.http.context import get_settings, get_store
+from api.http.errors import ApiError, bad_request, unsupported_media_type
+from api.http.execution import TRUNCATED_HEADER, check_service_clauses, run_query
+from api.http.negotiation import format_offers, negotiate
+from api.http.openapi import errors, rdf_content, rdf_operation, ref, results_content
+from api.http.rdf import choose_graph_format, endpoint_url, graph_response
 from kg.errors import QuerySyntaxError
+from kg.records.service import service_description
 from kg.sparql import formats
 from kg.sparql.rewrite import UpdateDatasetConflict, with_update_dataset
 
@@ -101,7 +104,7 @@ def _operation() -> Operation:
 def _choice(kind: str, params: dict[str, list[str]]) -> formats.Format | ApiError:
     """The format for a result of ``kind``, or the 406 to raise if the result is of it."""
     try:
-        return choose_format(kind, (params.get("format") or [None])[0])
+        return negotiate(format_offers(kind), (params.get("format") or [None])[0]).format
     except ApiError as exc:
         return exc
 
@@ -110,7 +113,8 @@ def _choice(kind: str, params: dict[str, list[str]]) -> formats.Format | ApiErro
 def sparql() -> Response:
     op = _operation()
     if op.kind == "description":
-        return graph_response(service_description(endpoint_url(), get_settings()))
+        triples = service_description(endpoint_url(), get_settings(), get_store())
+        return graph_response(triples, choose_graph_format(request.args.get("format")))
     if op.kind == "update":
         return _update(op)
     return _query(op)
@@ -144,6 +148,13 @@ def _update(op: Operation) -> Response:
     except QuerySyntaxError as exc:
         raise bad_request(f"malformed SPARQL update: {exc}") from None
     return Response(status=204)
+
+
+@bp.get("/sparql/description")
+def sparql_description() -> Response:
+    fmt = choose_graph_format(request.args.get("format"))  # a 406 before any work
+    triples = service_description(endpoint_url(), get_settings(), get_store())
+    return graph_response(triples, fmt)
 
 
 _DATASET_PARAMETERS = [
@@ -229,5 +240,10 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
                 ),
             },
         },
-    }
+    },
+    "/sparql/description": rdf_operation(
+        "SPARQL 1.1 Service Description of /sparql",
+        "Languages, result formats, features and the dataset, with each named graph "
+        "and its live size (also answered by GET /sparql without a query).",
+    ),
 }

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from api.context import get_settings, get_store
-from api.errors import ApiError, bad_request, unsupported_media_type
+from api.http.context import get_settings, get_store
+from api.http.errors import ApiError, bad_request, unsupported_media_type
+from api.http.negotiation import Offer, negotiate
 from kg.validation.checker import Outcome, Service, ValidationTimeout
 from kg.validation.documents import (
     INPUT_FORMATS,
@@ -56,18 +57,19 @@ def _param(name: str) -> str | None:
     return value or None
 
 
+#: The report formats, by ``report`` or ``Accept``; JSON by default and when nothing suits.
+REPORT_OFFERS = tuple(Offer(f, MEDIA_TYPES[f].split(";")[0]) for f in REPORT_FORMATS)
+
+
 def _report_format() -> str:
-    requested = _param("report")
-    if requested:
-        if requested not in REPORT_FORMATS:
-            raise bad_request(
-                f"report {requested!r} is not a report format; use one of "
-                f"{', '.join(REPORT_FORMATS)}"
-            )
-        return requested
-    offered = {MEDIA_TYPES[f].split(";")[0]: f for f in REPORT_FORMATS}
-    best = request.accept_mimetypes.best_match(list(offered)) if request.accept_mimetypes else None
-    return offered.get(best or "application/json", "json")
+    # An unknown report is a 400 here (a bad parameter, as every other of this route).
+    return negotiate(
+        REPORT_OFFERS,
+        _param("report"),
+        parameter="report",
+        bad_parameter=bad_request,
+        fallback="json",
+    ).name
 
 
 def _limit() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from api import create_app
-from api.assets import VENDOR_FILES
+from api.vendor import VENDOR_FILES
 
 
 def test_every_listed_vendor_file_is_served(settings, serve):

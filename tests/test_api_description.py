@@ -11,7 +11,7 @@ import rdflib
 import requests
 from rdflib import RDF, Namespace, URIRef
 
-from api.description import FORMAT_IRIS, service_description, void_description
+from kg.records.service import FORMAT_IRIS, service_description, void_description
 from kg.sparql import formats
 from kg.store import open_store
 
@@ -141,18 +141,14 @@ def test_every_result_format_has_a_w3c_format_iri():
 
 
 def test_service_description_is_a_function_the_endpoint_can_call(settings, built):
-    from api import create_app
-
     store, _ = built
-    with create_app(settings=settings, store=store).app_context():
-        triples = service_description("http://example.org/sparql", settings)
+    # a function of the core (kg.records.service): no app, no request
+    triples = service_description("http://example.org/sparql", settings, store)
     assert triples and all(isinstance(t, ox.Triple) for t in triples)
     sd_endpoint = ox.NamedNode(str(SD.endpoint))
     assert [t.object for t in triples if t.predicate == sd_endpoint] == [
         ox.NamedNode("http://example.org/sparql")
     ]
-    # an explicit store needs no app context
-    assert len(service_description("http://example.org/sparql", settings, store)) == len(triples)
     with pytest.raises(ValueError, match="not an IRI"):
         service_description("http://exa mple/sparql>", settings, store)
     with pytest.raises(ValueError, match="not an IRI"):

@@ -23,7 +23,7 @@ import pytest
 import requests
 from conftest import Served
 
-import api.auth
+import api.http.auth
 from api import create_app
 from kg.queries.catalog import load_catalog
 from kg.queries.parameters import sample
@@ -449,7 +449,7 @@ def test_missing_wrong_and_near_miss_tokens_are_refused(writable_server):
 
 def test_token_comparison_is_constant_time():
     """No timing assertion: the comparison is ``hmac.compare_digest`` and nothing else."""
-    source = inspect.getsource(api.auth)
+    source = inspect.getsource(api.http.auth)
     assert "hmac.compare_digest(" in source
     assert "write_token ==" not in source and "== settings.write_token" not in source
     assert "token ==" not in source and "!= settings.write_token" not in source

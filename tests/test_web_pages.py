@@ -409,7 +409,7 @@ def test_query_page_runs_examples_and_shows_errors(site, settings, run_named):
     # a big result is capped with a visible note of how many more there are
     total = count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?r a ckg:ToolkitResource }")
     text, _ = post_query(base, "SELECT ?r WHERE { ?r a ckg:ToolkitResource }")
-    from api.web_pages import SHOWN_ROWS
+    from api.query_page import SHOWN_ROWS
 
     assert text.count("<tr><td>") == min(total, SHOWN_ROWS)
     assert f"{total - SHOWN_ROWS} more not shown" in text

@@ -47,49 +47,7 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("nquads", "application/n-quads", "graph", rdf=ox.RdfFormat.N_QUADS),
     Format("trig", "application/trig", "graph", rdf=ox.RdfFormat.TRIG),
 )
-#: Extra media types accepted for a format (Accept header aliases).
-ALIASES: dict[str, str] = {
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/plain": "ntriples",
-    "application/x-turtle": "turtle",
-}
-#: Names a ``format`` parameter may use, per result kind. Clients such as
-#: SPARQLWrapper send ``format=xml`` or ``format=n3`` for CONSTRUCT queries too.
-FORMAT_PARAMETER: dict[str, dict[str, str]] = {
-    "solutions": {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"},
-    "graph": {
-        "turtle": "turtle",
-        "ttl": "turtle",
-        "n3": "turtle",
-        "ntriples": "ntriples",
-        "nt": "ntriples",
-        "n-triples": "ntriples",
-        "jsonld": "jsonld",
-        "json-ld": "jsonld",
-        "json": "jsonld",
-        "rdfxml": "rdfxml",
-        "rdf": "rdfxml",
-        "xml": "rdfxml",
-        "nquads": "nquads",
-        "nq": "nquads",
-        "n-quads": "nquads",
-        "trig": "trig",
-    },
-}
 BY_NAME: dict[str, Format] = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
-
-
-def format_from_parameter(value: str, kind: str) -> Format | None:
-    """The format a ``format`` parameter (a name or a media type) asks for, if it suits."""
-    value = value.strip().lower()
-    name = FORMAT_PARAMETER[kind].get(value)
-    if name is None:
-        name = next((f.name for f in formats_for(kind) if f.media_type == value), None)
-    if name is None and ALIASES.get(value) in {f.name for f in formats_for(kind)}:
-        name = ALIASES[value]
-    return BY_NAME[name] if name else None
 
 
 def result_kind(result: QueryResult) -> str:

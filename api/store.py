@@ -23,17 +23,18 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from api.auth import require_write
-from api.context import get_store
-from api.errors import ApiError, bad_request, unsupported_media_type
-from api.negotiation import choose_format
-from api.openapi import errors, rdf_content, ref
+from api.http.auth import require_write
+from api.http.context import get_store
+from api.http.errors import ApiError, bad_request, unsupported_media_type
+from api.http.openapi import errors, rdf_content, ref
+from api.http.rdf import choose_graph_format, graph_response
 from kg.errors import QuerySyntaxError, ReadOnlyError
 from kg.rdf_guards import check_input
 from kg.sparql import formats
 from kg.store.base import STAGING_PREFIX, Store
+from kg.store.updates import has_triple_term, in_graph, insert_data
 
-bp = Blueprint("graph_store", __name__)
+bp = Blueprint("store", __name__)
 
 Target = ox.NamedNode | ox.DefaultGraph
 
@@ -44,7 +45,6 @@ PARSERS: dict[str, ox.RdfFormat] = {
 }
 
 _ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-_PLAIN_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
 def _target() -> Target:
@@ -109,13 +109,9 @@ def _body_triples(graph: Target) -> list[ox.Triple]:
 
 def _insert_data(triples: list[ox.Triple]) -> str:
     """An ``INSERT DATA`` operation for the default graph, from serialised terms only."""
-    lines = []
-    for t in triples:
-        terms = (t.subject, t.predicate, t.object)
-        if not all(isinstance(term, _PLAIN_TERMS) for term in terms):
-            raise bad_request("triple terms cannot be stored in the default graph")
-        lines.append(" ".join(str(term) for term in terms) + " .")
-    return "INSERT DATA {\n" + "\n".join(lines) + "\n}"
+    if has_triple_term(triples):
+        raise bad_request("triple terms cannot be stored in the default graph")
+    return insert_data(in_graph(triples, ox.DefaultGraph()))
 
 
 def _update_default(store: Store, text: str) -> None:
@@ -156,11 +152,9 @@ def get_graph() -> Response:
     store = get_store()
     if isinstance(graph, ox.NamedNode) and not _exists(store, graph):
         raise _not_found(graph)
-    fmt = choose_format("graph")
-    body = formats.serialize(store.query(_ALL_TRIPLES, default_graph=[graph]), fmt)
-    response = Response(body, content_type=fmt.content_type)
-    response.vary.add("Accept")
-    return response
+    # By Accept only: GET /store has never read its documented 'format' parameter.
+    fmt = choose_graph_format()
+    return graph_response(store.query(_ALL_TRIPLES, default_graph=[graph]), fmt)
 
 
 @bp.route("/store", methods=["PUT"])

@@ -3,14 +3,14 @@ every limit, and the translation of its answer for Flask.
 
 The executor is made once per app (``create_app``) and kept in
 ``app.extensions["kg.executor"]``; its errors become HTTP statuses by
-:func:`api.errors.as_api_error`, and a partial federated answer sets ``KG-Partial``.
+:func:`api.http.errors.as_api_error`, and a partial federated answer sets ``KG-Partial``.
 """
 
 from __future__ import annotations
 
 from flask import after_this_request, current_app
 
-from api.errors import KG_ERROR_TYPES, as_api_error
+from api.http.errors import KG_ERROR_TYPES, as_api_error
 from kg.errors import ServiceRefused
 from kg.sparql.execution import Choice, Executor, Outcome
 from kg.sparql.probe import PARTIAL_HEADER

@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import Blueprint, abort, send_from_directory
 
-from api.context import get_settings
-from api.openapi import errors
+from api.http.context import get_settings
+from api.http.openapi import errors
 
-bp = Blueprint("assets", __name__)
+bp = Blueprint("vendor", __name__)
 
 #: package -> (folder inside the package, files served from it)
 VENDOR_FILES: dict[str, tuple[str, frozenset[str]]] = {

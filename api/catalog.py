@@ -7,20 +7,17 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from api.context import get_settings, get_store
-from api.negotiation import choose_format
-from api.openapi import errors, rdf_content
+from api.http.context import get_settings, get_store
+from api.http.openapi import errors, rdf_content
+from api.http.rdf import choose_graph_format, graph_response
 from kg.records.dcat import catalog
 from kg.sparql import formats
 
-bp = Blueprint("dcat", __name__)
+bp = Blueprint("catalog", __name__)
 
 
 def _catalog(fmt: formats.Format) -> Response:
-    triples = catalog(get_store(), get_settings().base_iri)
-    response = Response(formats.serialize(triples, fmt), content_type=fmt.content_type)
-    response.vary.add("Accept")
-    return response
+    return graph_response(catalog(get_store(), get_settings().base_iri), fmt)
 
 
 @bp.get("/catalog.ttl")
@@ -35,7 +32,7 @@ def catalog_jsonld() -> Response:
 
 @bp.get("/catalog")
 def catalog_negotiated() -> Response:
-    return _catalog(choose_format("graph"))
+    return _catalog(choose_graph_format())  # by Accept only
 
 
 def _op(summary: str, content: dict[str, Any]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import hmac
 
 from flask import request
 
-from api.context import get_settings
-from api.errors import ApiError
+from api.http.context import get_settings
+from api.http.errors import ApiError
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="converge-kg"'}
 

@@ -1,4 +1,9 @@
-"""``GET /.well-known/sparql-examples``: the catalog of named queries as RDF.
+"""``/.well-known/``: descriptions of this service for machines that look there, as RDF.
+
+``GET /.well-known/void`` — a VoID description of the whole store with live statistics
+(:func:`kg.records.service.void_description`).
+
+``GET /.well-known/sparql-examples`` — the catalog of named queries as RDF.
 
 Follows the SIB ``sparql-examples`` convention (SHACL's SPARQL executables described with
 RDFS and schema.org), so tools that read those examples read this catalog too. One node
@@ -15,8 +20,8 @@ per named query, ``<root>.well-known/sparql-examples/<name>``, with:
   endpoint (the request's root URL + ``sparql``, validated as an IRI; a bad ``Host`` is 400);
 - ``rdfs:seeAlso``: the query's REST URL (``/queries/<name>``).
 
-Every RDF format of ``kg.sparql.formats.GRAPH_FORMATS`` by ``Accept`` or ``format`` (Turtle by
-default), as for ``/.well-known/void``.
+Both answer every RDF format of ``kg.sparql.formats.GRAPH_FORMATS`` by ``Accept`` or
+``format`` (Turtle by default); 406 otherwise.
 """
 
 from __future__ import annotations
@@ -26,13 +31,14 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from api.description import choose_graph_format, endpoint_url, graph_response
-from api.openapi import errors, rdf_content, ref
-from api.queries import get_catalog
+from api.http.context import get_catalog, get_settings, get_store
+from api.http.openapi import rdf_operation
+from api.http.rdf import choose_graph_format, endpoint_url, graph_response
 from kg.namespaces import RDF_TYPE, SH, rdfs, schema
 from kg.queries.catalog import Catalog
+from kg.records.service import void_description
 
-bp = Blueprint("sparql_examples", __name__)
+bp = Blueprint("well_known", __name__)
 
 PATH = "/.well-known/sparql-examples"
 SPEX = "https://purl.expasy.org/sparql-examples/ontology#"
@@ -65,30 +71,32 @@ def examples(catalog: Catalog, root: str, endpoint: str) -> list[ox.Triple]:
     return out
 
 
+@bp.get("/.well-known/void")
+def void() -> Response:
+    fmt = choose_graph_format(request.args.get("format"))  # a 406 before any work
+    return graph_response(void_description(endpoint_url(), get_settings(), get_store()), fmt)
+
+
 @bp.get(PATH)
 def sparql_examples() -> Response:
-    fmt = choose_graph_format()  # a 406 before any work
+    fmt = choose_graph_format(request.args.get("format"))  # a 406 before any work
     endpoint = endpoint_url()  # the root URL checked as an IRI (400 otherwise)
     return graph_response(examples(get_catalog(), request.url_root, endpoint), fmt)
 
 
 OPENAPI_PATHS: dict[str, dict[str, Any]] = {
-    PATH: {
-        "get": {
-            "summary": "The catalog of named queries as SPARQL examples (RDF)",
-            "description": "One sh:SPARQLExecutable per named query (typed by its form) with "
-            "rdfs:label, rdfs:comment, its text (sh:select, sh:construct, sh:ask), "
-            "schema:keywords and schema:target (this service's /sparql), after the SIB "
-            "sparql-examples convention.",
-            "tags": ["queries"],
-            "parameters": [ref("parameters", "GraphFormat")],
-            "responses": {
-                "200": {
-                    "description": "The examples (Turtle by default)",
-                    "content": rdf_content(),
-                },
-                **errors({400: "The request's Host is not valid in an IRI"}, 406),
-            },
-        }
-    }
+    "/.well-known/void": rdf_operation(
+        "VoID description of the data, with live statistics",
+        "Triples, classes, properties, distinct subjects and objects; one void:subset "
+        "per named graph with its class and property partitions.",
+    ),
+    PATH: rdf_operation(
+        "The catalog of named queries as SPARQL examples (RDF)",
+        "One sh:SPARQLExecutable per named query (typed by its form) with "
+        "rdfs:label, rdfs:comment, its text (sh:select, sh:construct, sh:ask), "
+        "schema:keywords and schema:target (this service's /sparql), after the SIB "
+        "sparql-examples convention.",
+        tag="queries",
+        answer="The examples (Turtle by default)",
+    ),
 }

@@ -4,36 +4,26 @@
 the catalog (``queries/``). ``GET /query?example=<name>`` fills the textarea with that
 query, its example parameters bound as a ``VALUES`` block rendered from typed terms
 (:func:`kg.sparql.rewrite.bind`), and runs it; ``POST /query`` (form field ``query``) runs the
-text as written. Queries run through :func:`api.execution.run_query`, under the limits
+text as written. Queries run through :func:`api.http.execution.run_query`, under the limits
 of ``/sparql`` (SERVICE check, concurrency slots, worker timeouts, ``KG_MAX_ROWS``);
 the first :data:`SHOWN_ROWS` rows are shown as an HTML table with a note saying how
 many more there are. A malformed or refused query is shown as a message on the page,
 answered with the error's status (400, 403, 503…), never a 500 page.
-
-Filters for templates (registered on the app):
-
-- ``href``: a URL from the data made safe for ``href`` (http/https only, else None);
-  an IRI under the base IRI becomes this site's path, so links stay on the site.
-- ``term``: a short text for a SPARQL JSON term (IRIs bare, literals by value).
 """
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, render_template, request
 
-from api.context import get_settings
-from api.errors import ApiError
-from api.execution import run_query
-from api.queries import get_catalog
+from api.http.context import get_catalog, get_settings
+from api.http.errors import ApiError
+from api.http.execution import run_query
 from kg.queries.catalog import NamedQuery, UnknownQuery
 from kg.queries.pages import TRANSPORT, Page
 from kg.queries.parameters import ParameterError
 from kg.sparql.rewrite import bind
 
-bp = Blueprint("web_pages", __name__)
+bp = Blueprint("query_page", __name__)
 
 #: Rows of a result shown on the query page; the rest are counted, not shown.
 SHOWN_ROWS = 200
@@ -101,39 +91,6 @@ OPENAPI_PATHS: dict[str, dict] = {
         },
     }
 }
-
-
-@bp.app_template_filter("href")
-def href(url: Any) -> str | None:
-    """A URL from the data, safe to put in ``href``: site paths and http(s) URLs only.
-
-    IRIs under the base IRI become this site's paths (the pages that describe them).
-    """
-    if not isinstance(url, str):
-        return None
-    if url.startswith("/") and not url.startswith("//"):
-        return url  # a path of this site
-    base = get_settings().base_iri
-    if url.startswith(base):
-        return "/" + url[len(base) :]
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-@bp.app_template_filter("term")
-def term(value: Any) -> str:
-    """A SPARQL JSON results term as short text: IRIs bare, literals by value."""
-    if not isinstance(value, dict):
-        return "" if value is None else str(value)
-    if value.get("type") == "bnode":
-        return "_:" + value["value"]
-    if value.get("type") == "triple":
-        inner = value["value"]
-        return "<< " + " ".join(term(inner[k]) for k in ("subject", "predicate", "object")) + " >>"
-    return str(value.get("value", ""))
 
 
 def _example_text(query: NamedQuery) -> str:

@@ -1,45 +1,32 @@
-"""Descriptions of the service and of its data, as RDF.
+"""Descriptions of the service and of its data, as RDF: read from the store, live.
 
-- :func:`service_description` — the W3C SPARQL 1.1 Service Description of ``/sparql``: the
-  endpoint, the languages, result formats and features it supports, and its dataset (the
-  default graph is the union of the named graphs; one ``sd:namedGraph`` per named graph,
-  each with its live triple count). ``GET /sparql`` without a query answers it; it is also
-  served at ``GET /sparql/description``.
-- ``GET /.well-known/void`` — a VoID description of the whole store with live statistics
+- :func:`service_description` — the W3C SPARQL 1.1 Service Description of a SPARQL
+  endpoint: the endpoint, the languages, result formats and features it supports, and its
+  dataset (the default graph is the union of the named graphs; one ``sd:namedGraph`` per
+  named graph, each with its live triple count).
+- :func:`void_description` — a VoID description of the whole store with live statistics
   (triples, classes, properties, distinct subjects and objects), one ``void:subset`` per
   named graph, and per graph its class and property partitions.
 
-Both answer every RDF format of ``kg.sparql.formats.GRAPH_FORMATS`` (Turtle by default, N-Triples,
-JSON-LD, RDF/XML…) by ``Accept`` or by a ``format`` parameter; 406 otherwise. The statistics
-come from the ``queries/admin/void_*.rq`` queries, run on every request: the VoID request
-takes about 0.4 s on the full build (~126,000 triples), so nothing is cached. A triple held
-in two named graphs counts once in the default graph's ``void:triples``. The only request
-text used is the endpoint IRI, built from ``request.url_root`` and validated as an IRI (an
-invalid ``Host`` is a 400); every dataset node is minted under the configured base IRI
-(``<base>void``, ``<base>void/graph/<name>``).
+The statistics come from the ``queries/admin/void_*.rq`` queries, run on every call: on the
+full build (~126,000 triples) VoID takes about 0.4 s, so nothing is cached. A triple held
+in two named graphs counts once in the default graph's ``void:triples``. The endpoint IRI is
+the caller's (the API builds it from the request and checks it); every dataset node is
+minted under the configured base IRI (``<base>void``, ``<base>void/graph/<name>``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
 
-from api.context import get_settings, get_store
-from api.errors import bad_request
-from api.negotiation import choose_format
-from api.openapi import errors, rdf_content, ref
 from kg.namespaces import RDF_TYPE, void
 from kg.queries.files import query_text
 from kg.settings import Settings
 from kg.sparql import formats
 from kg.store.base import Store
-
-bp = Blueprint("description", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
@@ -142,22 +129,6 @@ def graph_dataset_iri(settings: Settings, graph: ox.NamedNode) -> ox.NamedNode:
     return ox.NamedNode(settings.base_iri + "void/graph/" + quote(local, safe=""))
 
 
-def endpoint_url() -> str:
-    """The IRI of this request's ``/sparql`` endpoint (from ``request.url_root``).
-
-    A 400 when the request's ``Host`` is invalid (Werkzeug then leaves it empty) or the URL
-    is not an IRI.
-    """
-    if not request.host:
-        raise bad_request("the request has no valid Host header")
-    url = request.url_root + "sparql"
-    try:
-        _endpoint_node(url)
-    except ValueError as exc:
-        raise bad_request(str(exc)) from None
-    return url
-
-
 def _endpoint_node(url: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(url)
@@ -168,16 +139,10 @@ def _endpoint_node(url: str) -> ox.NamedNode:
 # -- the descriptions ------------------------------------------------------------------
 
 
-def service_description(
-    endpoint_url: str, settings: Settings, store: Store | None = None
-) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint_url``.
-
-    ``store`` defaults to the app's store (so this needs an app context then). Raises
-    ``ValueError`` when ``endpoint_url`` is not an IRI.
-    """
+def service_description(endpoint_url: str, settings: Settings, store: Store) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint_url``, serving
+    ``store``. Raises ``ValueError`` when ``endpoint_url`` is not an IRI."""
     endpoint = _endpoint_node(endpoint_url)
-    store = store if store is not None else get_store()
     whole, graphs = _counts(store, settings)
     service, dataset = ox.BlankNode(), ox.BlankNode()
     default_graph = dataset_iri(settings)
@@ -228,14 +193,11 @@ def _pairing(named: ox.BlankNode, graph: ox.NamedNode, node: ox.NamedNode) -> li
     ]
 
 
-def void_description(
-    endpoint_url: str, settings: Settings, store: Store | None = None
-) -> list[ox.Triple]:
+def void_description(endpoint_url: str, settings: Settings, store: Store) -> list[ox.Triple]:
     """VoID of the whole store with live statistics, a subset per named graph and, per
     graph, its class and property partitions. Raises ``ValueError`` when ``endpoint_url``
     is not an IRI."""
     endpoint = _endpoint_node(endpoint_url)
-    store = store if store is not None else get_store()
     whole, graphs = _counts(store, settings)
     _partitions(store, settings, graphs)
     root = dataset_iri(settings)
@@ -252,88 +214,41 @@ def void_description(
         ox.Triple(root, void.distinctObjects, _int(whole.distinct_objects)),
     ]
     for stats in graphs.values():
-        node = graph_dataset_iri(settings, stats.graph)
-        # Which named graph the subset holds: said as in the Service Description.
-        out += _pairing(ox.BlankNode(), stats.graph, node)
-        out += [
-            ox.Triple(root, void.subset, node),
-            ox.Triple(node, RDF_TYPE, void.Dataset),
-            ox.Triple(node, void.sparqlEndpoint, endpoint),
-            ox.Triple(node, void.triples, _int(stats.triples)),
-            ox.Triple(node, void.classes, _int(len(stats.classes))),
-            ox.Triple(node, void.properties, _int(len(stats.properties))),
-            ox.Triple(node, void.distinctSubjects, _int(stats.distinct_subjects)),
-            ox.Triple(node, void.distinctObjects, _int(stats.distinct_objects)),
-        ]
-        for cls, entities in stats.classes.items():
-            part = ox.BlankNode()
-            out += [
-                ox.Triple(node, void.classPartition, part),
-                ox.Triple(part, void["class"], cls),
-                ox.Triple(part, void.entities, _int(entities)),
-            ]
-        for prop, triples in stats.properties.items():
-            part = ox.BlankNode()
-            out += [
-                ox.Triple(node, void.propertyPartition, part),
-                ox.Triple(part, void.property, prop),
-                ox.Triple(part, void.triples, _int(triples)),
-            ]
+        out += _subset(root, stats, endpoint, settings)
     return out
 
 
-# -- HTTP ------------------------------------------------------------------------------
-
-
-def choose_graph_format() -> formats.Format:
-    """The RDF format this request asks for (Turtle by default); 406 when none suits."""
-    return choose_format("graph", request.args.get("format"))
-
-
-def graph_response(triples: Iterable[ox.Triple], fmt: formats.Format | None = None) -> Response:
-    """Serialise triples in ``fmt`` or the negotiated RDF format (``Vary: Accept``)."""
-    fmt = fmt or choose_graph_format()
-    response = Response(formats.serialize(triples, fmt), content_type=fmt.content_type)
-    response.vary.add("Accept")
-    return response
-
-
-@bp.get("/sparql/description")
-def sparql_description() -> Response:
-    fmt = choose_graph_format()  # a 406 before any work
-    return graph_response(service_description(endpoint_url(), get_settings()), fmt)
-
-
-@bp.get("/.well-known/void")
-def well_known_void() -> Response:
-    fmt = choose_graph_format()
-    return graph_response(void_description(endpoint_url(), get_settings()), fmt)
-
-
-def _rdf_operation(summary: str, description: str) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "description": description,
-            "tags": ["service"],
-            "parameters": [ref("parameters", "GraphFormat")],
-            "responses": {
-                "200": {"description": "RDF (Turtle by default)", "content": rdf_content()},
-                **errors({400: "The request's Host is not valid in an IRI"}, 406),
-            },
-        }
-    }
-
-
-OPENAPI_PATHS: dict[str, dict[str, Any]] = {
-    "/sparql/description": _rdf_operation(
-        "SPARQL 1.1 Service Description of /sparql",
-        "Languages, result formats, features and the dataset, with each named graph "
-        "and its live size (also answered by GET /sparql without a query).",
-    ),
-    "/.well-known/void": _rdf_operation(
-        "VoID description of the data, with live statistics",
-        "Triples, classes, properties, distinct subjects and objects; one void:subset "
-        "per named graph with its class and property partitions.",
-    ),
-}
+def _subset(
+    root: ox.NamedNode, stats: GraphStats, endpoint: ox.NamedNode, settings: Settings
+) -> list[ox.Triple]:
+    """One named graph as a ``void:subset`` of ``root``, with its statistics and its class
+    and property partitions."""
+    assert stats.graph is not None
+    node = graph_dataset_iri(settings, stats.graph)
+    # Which named graph the subset holds: said as in the Service Description.
+    out = _pairing(ox.BlankNode(), stats.graph, node)
+    out += [
+        ox.Triple(root, void.subset, node),
+        ox.Triple(node, RDF_TYPE, void.Dataset),
+        ox.Triple(node, void.sparqlEndpoint, endpoint),
+        ox.Triple(node, void.triples, _int(stats.triples)),
+        ox.Triple(node, void.classes, _int(len(stats.classes))),
+        ox.Triple(node, void.properties, _int(len(stats.properties))),
+        ox.Triple(node, void.distinctSubjects, _int(stats.distinct_subjects)),
+        ox.Triple(node, void.distinctObjects, _int(stats.distinct_objects)),
+    ]
+    for cls, entities in stats.classes.items():
+        part = ox.BlankNode()
+        out += [
+            ox.Triple(node, void.classPartition, part),
+            ox.Triple(part, void["class"], cls),
+            ox.Triple(part, void.entities, _int(entities)),
+        ]
+    for prop, triples in stats.properties.items():
+        part = ox.BlankNode()
+        out += [
+            ox.Triple(node, void.propertyPartition, part),
+            ox.Triple(part, void.property, prop),
+            ox.Triple(part, void.triples, _int(triples)),
+        ]
+    return out
