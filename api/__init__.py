@@ -1,8 +1,20 @@
-"""The converge-kg HTTP API: ``create_app()`` and one blueprint per family of URLs.
+"""The converge-kg HTTP API: ``create_app()`` and one route module per family of URLs.
 
-Each route module is named for the URLs it serves (``api/sparql.py`` → ``/sparql``,
-``api/store.py`` → ``/store``…; its docstring lists them); the helpers they share live in
+Each route module is named for the URLs it serves; the helpers they share live in
 :mod:`api.http`, and no route module imports another.
+
+- ``sparql`` — ``/sparql`` (SPARQL 1.1 Protocol), ``/sparql/description``
+- ``store`` — ``/store`` (SPARQL 1.1 Graph Store)
+- ``queries`` — ``/queries``, ``/queries/<name>`` (named questions as REST)
+- ``query_page`` — ``/query`` (the SPARQL query page)
+- ``validate`` — ``/validate``, ``/validate/profiles``
+- ``linked_data`` — the graph's IRIs: ``/resource/<id>``, ``/node/<code>``, ``/page/<key>``…
+- ``lists`` — ``/`` and the HTML lists ``/resources``, ``/nodes``, ``/pages``, ``/standards``
+- ``json_api`` — ``/api/...`` and ``/context.jsonld``
+- ``catalog`` — ``/catalog``, ``/catalog.ttl``, ``/catalog.jsonld`` (DCAT)
+- ``well_known`` — ``/.well-known/void``, ``/.well-known/sparql-examples``
+- ``openapi`` — ``/openapi.json``; ``docs`` — ``/docs``
+- ``health`` — ``/health``; ``metrics`` — ``/metrics``; ``vendor`` — ``/vendor/...``
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@
 - :mod:`api.http.negotiation` — the one content negotiator (``format`` parameter, ``Accept``)
 - :mod:`api.http.params` — query-string readers: single values, counts, paging, filters
 - :mod:`api.http.execution` — queries through the core's executor, every limit applied
+- :mod:`api.http.rdf` — triples answered in the negotiated RDF format; this server's
+  SPARQL endpoint IRI
 - :mod:`api.http.hooks` — what every response gets: CORS, ETag/Last-Modified and 304, gzip,
   the access log and the request metrics
 - :mod:`api.http.metrics` — the service's own counters (served by :mod:`api.metrics`)
