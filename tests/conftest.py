@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,8 @@ import pytest
 from kg.settings import Settings
 from kg.store import open_store
 from kg.store.oxigraph import OxigraphStore
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-BASE = "https://w3id.org/elixir-converge/"
+from tests.support.paths import FIXTURES, SHARED_DATA
+from tests.support.servers import Served
 
 
 @pytest.fixture(scope="session")
@@ -88,27 +86,6 @@ def built(settings):
     return store, reports
 
 
-class Served:
-    """Serves WSGI apps over real HTTP on 127.0.0.1 (ephemeral ports) until closed."""
-
-    def __init__(self) -> None:
-        self._servers: list = []
-
-    def __call__(self, app) -> str:
-        from waitress.server import create_server
-
-        server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        self._servers.append((server, thread))
-        return f"http://127.0.0.1:{server.effective_port}"
-
-    def close(self) -> None:
-        for server, thread in self._servers:
-            server.close()
-            thread.join(timeout=5)
-
-
 @pytest.fixture
 def serve():
     """``serve(app) -> base URL``: a live server per test, stopped afterwards."""
@@ -151,12 +128,12 @@ def full_build(settings):
     return store, reports
 
 
-HOSTILE_DATA = Path(__file__).resolve().parent / "browser" / "hostile.ttl"
+HOSTILE_DATA = FIXTURES / "hostile.ttl"
 
 
 @pytest.fixture(scope="module")
 def hostile_site(settings, full_build):
-    """The API over every source plus hostile names (``tests/browser/hostile.ttl``: markup,
+    """The API over every source plus hostile names (``tests/data/hostile.ttl``: markup,
     quotes, ``</script>``, ``{{7*7}}``, a javascript: URL), served on 127.0.0.1 for one
     module: ``(base_url, store)``. The hostile graph is dropped afterwards, so the rest of
     the session sees the build unchanged."""
@@ -178,8 +155,8 @@ def hostile_site(settings, full_build):
 
 @pytest.fixture(scope="session")
 def rdmkit_src(shared_data):
-    """The RDMkit source files read independently of the loaders (tests/rdmkit_source.py)."""
-    from rdmkit_source import read
+    """The RDMkit source files read independently of the loaders (tests/support/rdmkit_source.py)."""
+    from tests.support.rdmkit_source import read
 
     return read(shared_data / "rdmkit")
 

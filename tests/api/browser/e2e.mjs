@@ -1,0 +1,244 @@
+// End-to-end scenarios in a real browser: headless Chromium (Debian's /usr/bin/chromium)
+// driven by playwright-core (npm). Run by tests/api/test_browser.py:
+//
+//   node tests/api/browser/e2e.mjs PLAN.json
+//
+// PLAN.json: {"base": "http://127.0.0.1:PORT", "artifacts": DIR, "chromium": PATH,
+//             "stage": ..., "resource": ..., "node": ..., "example": ..., "validation": {...},
+//             "hostile": {"text": [...], "pages": [...]}}
+// Prints one JSON object on stdout: {"scenario name": {"ok": bool, "error": str|null, ...facts}}.
+// The script observes and reports; the Python test decides what the facts must be.
+// Every wait has a timeout; a failing scenario is reported, and the others still run.
+
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const WAIT_MS = 15000;
+const plan = JSON.parse(readFileSync(process.argv[2], "utf-8"));
+mkdirSync(plan.artifacts, { recursive: true });
+
+const ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+const results = {};
+const profile = mkdtempSync(join(tmpdir(), "converge-kg-chromium-"));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: plan.chromium,
+    headless: true,
+    args: ARGS,
+    timeout: 30000,
+  });
+} catch (err) {
+  console.log(JSON.stringify({ launch: { ok: false, error: String(err && err.message || err) } }));
+  rmSync(profile, { recursive: true, force: true });
+  process.exit(2);
+}
+context.setDefaultTimeout(WAIT_MS);
+context.setDefaultNavigationTimeout(WAIT_MS);
+// No request may leave 127.0.0.1: the tests run without internet and the pages need none.
+const offsite = [];
+await context.route(/.*/, (route) => {
+  const url = new URL(route.request().url());
+  if (url.hostname === "127.0.0.1" || url.protocol === "data:" || url.protocol === "blob:") {
+    return route.continue();
+  }
+  offsite.push(route.request().url());
+  return route.abort();
+});
+
+const page = context.pages()[0] || (await context.newPage());
+const dialogs = [];
+page.on("dialog", async (dialog) => {
+  dialogs.push({ url: page.url(), message: dialog.message() });
+  await dialog.dismiss();
+});
+const consoleErrors = [];
+page.on("pageerror", (err) => consoleErrors.push({ url: page.url(), error: String(err) }));
+
+const url = (path) => plan.base + path;
+const shot = (name) => page.screenshot({ path: join(plan.artifacts, `${name}.png`), fullPage: true });
+
+async function scenario(name, body) {
+  const facts = { ok: false, error: null };
+  try {
+    Object.assign(facts, await body());
+    facts.ok = true;
+  } catch (err) {
+    facts.error = String((err && err.stack) || err);
+  }
+  facts.url = page.url();
+  try {
+    await shot(name);
+  } catch (err) {
+    facts.screenshot_error = String(err);
+  }
+  results[name] = facts;
+}
+
+/** The page's Bioschemas JSON-LD blocks, parsed (a parse error is reported as such). */
+async function jsonLd() {
+  const texts = await page.$$eval('script[type="application/ld+json"]', (els) =>
+    els.map((e) => e.textContent));
+  return texts.map((t) => {
+    try {
+      return JSON.parse(t);
+    } catch (err) {
+      return { parse_error: String(err) };
+    }
+  });
+}
+
+async function headings() {
+  return page.$$eval("h1", (els) => els.map((e) => e.textContent.trim()));
+}
+
+await scenario("home", async () => {
+  await page.goto(url("/"));
+  const counts = await page.$$eval("[data-count]", (els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.count, e.textContent.trim()])));
+  return { h1: await headings(), counts, title: await page.title() };
+});
+
+await scenario("filter_stage", async () => {
+  await page.goto(url("/resources"));
+  await page.selectOption('select[name="stage"]', plan.stage);
+  await Promise.all([
+    page.waitForURL((u) => new URL(u).searchParams.get("stage") === plan.stage),
+    page.locator('form.filters [type="submit"]').first().click(),
+  ]);
+  const total = await page.locator("[data-total]").first().getAttribute("data-total");
+  const links = await page.$$eval("[data-results] a[href^='/resource/']", (els) =>
+    els.map((e) => e.getAttribute("href")));
+  const selected = await page.$eval('select[name="stage"]', (e) => e.value);
+  return { total: Number(total), links, selected, query: new URL(page.url()).search };
+});
+
+await scenario("open_resource", async () => {
+  // From the filtered list: the planned resource's link if it is on this page.
+  const link = page.locator(`[data-results] a[href="/resource/${plan.resource}"]`).first();
+  const clicked = (await link.count()) > 0;
+  if (clicked) {
+    await Promise.all([page.waitForURL(`**/resource/${plan.resource}`), link.click()]);
+  } else {
+    await page.goto(url(`/resource/${plan.resource}`));
+  }
+  const nodeLinks = await page.$$eval("a[href^='/node/']", (els) =>
+    els.map((e) => e.getAttribute("href")));
+  const external = await page.$$eval("a[href^='http']", (els) => els.map((e) => e.href));
+  return { clicked, h1: await headings(), jsonld: await jsonLd(), node_links: nodeLinks, external };
+});
+
+await scenario("follow_node", async () => {
+  const link = page.locator(`a[href="/node/${plan.node}"]`).first();
+  const clicked = (await link.count()) > 0;
+  if (clicked) {
+    await Promise.all([page.waitForURL(`**/node/${plan.node}`), link.click()]);
+  } else {
+    await page.goto(url(`/node/${plan.node}`));
+  }
+  await page.waitForFunction(
+    (n) => document.querySelectorAll("#node-map .leaflet-marker-icon").length >= n,
+    plan.node_markers, { timeout: WAIT_MS });
+  const markers = await page.locator("#node-map .leaflet-marker-icon").count();
+  const markerTitles = await page.$$eval("#node-map .leaflet-marker-icon", (els) =>
+    els.map((e) => e.getAttribute("title") || e.getAttribute("alt")));
+  // Open the first marker's popup with the keyboard (markers are focusable buttons).
+  let popup = null;
+  if (markers > 0) {
+    await page.locator("#node-map .leaflet-marker-icon").first().focus();
+    await page.keyboard.press("Enter");
+    popup = (await page.locator(".leaflet-popup-content").first().textContent({ timeout: WAIT_MS })).trim();
+  }
+  return { clicked, h1: await headings(), markers, marker_titles: markerTitles, popup, jsonld: await jsonLd() };
+});
+
+await scenario("example_query", async () => {
+  await page.goto(url("/query"));
+  await page.selectOption("#example", plan.example);
+  await Promise.all([
+    page.waitForURL((u) => new URL(u).searchParams.get("example") === plan.example),
+    page.locator("form.examples [type='submit']").click(),
+  ]);
+  await page.waitForSelector("table.results", { timeout: WAIT_MS });
+  const header = await page.$$eval("table.results thead th", (els) => els.map((e) => e.textContent.trim()));
+  const rows = await page.$$eval("table.results tbody tr", (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())));
+  const text = await page.inputValue("#query");
+  // Run the (edited) text again through the query form.
+  await page.fill("#query", text.replace(/LIMIT\s+\d+/i, "LIMIT 2"));
+  await Promise.all([page.waitForLoadState("load"), page.locator("form.query [type='submit']").click()]);
+  await page.waitForSelector("table.results", { timeout: WAIT_MS });
+  const rerun = await page.locator("table.results tbody tr").count();
+  return { header, rows, textarea_has_query: text.includes("SELECT"), rerun_rows: rerun };
+});
+
+await scenario("api_docs", async () => {
+  await page.goto(url("/docs"));
+  await page.waitForSelector(".opblock", { timeout: WAIT_MS });
+  const operations = await page.$$eval(".opblock", (els) => els.map((e) => {
+    const method = e.querySelector(".opblock-summary-method");
+    const path = e.querySelector(".opblock-summary-path");
+    return [method ? method.textContent.trim() : "", path ? path.textContent.trim().replace(/\u200b/g, "") : ""];
+  }));
+  return { operations };
+});
+
+await scenario("validate", async () => {
+  const response = await page.goto(url("/validate"));
+  if (!response || response.status() !== 200) {
+    throw new Error(`/validate answered ${response ? response.status() : "nothing"}`);
+  }
+  const area = page.locator("textarea").first();
+  await area.fill(plan.validation.document);
+  const format = page.locator('select[name="format"]');
+  if ((await format.count()) > 0 && plan.validation.format) {
+    await format.selectOption(plan.validation.format).catch(() => undefined);
+  }
+  await Promise.all([
+    page.waitForLoadState("load"),
+    page.locator("main form [type='submit']").first().click(),
+  ]);
+  await page.waitForFunction(
+    (m) => document.body.innerText.includes(m), plan.validation.message, { timeout: WAIT_MS },
+  ).catch(() => undefined);
+  const text = await page.locator("main").innerText();
+  return { text, shows_message: text.includes(plan.validation.message) };
+});
+
+await scenario("hostile", async () => {
+  const pages = {};
+  for (const path of plan.hostile.pages) {
+    const before = dialogs.length;
+    const response = await page.goto(url(path));
+    await page.waitForLoadState("load");
+    if (plan.hostile.map_pages.includes(path)) {
+      await page.waitForSelector("#node-map .leaflet-marker-icon", { timeout: WAIT_MS });
+      await page.locator("#node-map .leaflet-marker-icon").first().click();
+      await page.waitForSelector(".leaflet-popup-content", { timeout: WAIT_MS });
+    }
+    const text = await page.locator("main").innerText();
+    const injected = await page.$$eval("script", (els) =>
+      els.filter((e) => !["application/ld+json", "application/json"].includes(e.type) &&
+        e.textContent.includes("alert(")).length);
+    pages[path] = {
+      status: response ? response.status() : null,
+      dialogs: dialogs.length - before,
+      visible: plan.hostile.text.filter((t) => text.includes(t)),
+      injected_scripts: injected,
+      jsonld: await jsonLd(),
+    };
+    await shot(`hostile${path.replace(/[^A-Za-z0-9]+/g, "_")}`);
+  }
+  return { pages };
+});
+
+results.browser = { dialogs, offsite, page_errors: consoleErrors, ok: true, error: null };
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(JSON.stringify(results));

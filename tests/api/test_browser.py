@@ -1,0 +1,227 @@
+"""End-to-end in a real browser: headless Chromium (Debian) driven by playwright-core (npm).
+
+One browser session (``tests/api/browser/e2e.mjs``) runs every scenario against the app
+serving every source plus a graph of hostile names; this test computes what each
+scenario must observe from the store and checks it. Screenshots go to
+``test-artifacts/browser/``. A missing Chromium, Node.js or playwright-core is a failure
+with the reason, never a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from kg.queries.catalog import load_catalog
+from kg.validation.shapes import Validator, to_rdflib
+from tests.support.paths import ROOT
+
+DRIVER = ROOT / "tests" / "api" / "browser" / "e2e.mjs"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+RUN_TIMEOUT = 240  # the whole browser session, seconds
+PREFIXES = """PREFIX ckg: <https://w3id.org/elixir-converge/ontology#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+STAGE = "preserve"
+EXAMPLE = "rdmkit/most_mentioned_resources"
+HOSTILE_TEXT = ["<script>alert(1)</script>", "\"quotes'", "</script>", "{{7*7}}"]
+HOSTILE_PAGES = [
+    "/resource/hostile-tool",
+    "/node/ZZ",
+    "/page/hostile_page",
+    "/resources?q=Hostile",
+    "/nodes",
+]
+#: A steward's document with one violation: a toolkit resource without its RDMkit id.
+INVALID_DOCUMENT = """@prefix ckg: <https://w3id.org/elixir-converge/ontology#> .
+@prefix schema: <https://schema.org/> .
+<https://w3id.org/elixir-converge/resource/steward-example> a ckg:ToolkitResource ;
+    schema:name "Steward example" .
+"""
+
+
+def select(store, text: str) -> list[dict[str, str]]:
+    result = store.query(PREFIXES + text)
+    names = [v.value for v in result.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def tools() -> tuple[str, Path]:
+    """Node.js and the driver's prerequisites, or a failure that names what is missing."""
+    node = shutil.which("node")
+    problems = []
+    if node is None:
+        problems.append("Node.js (`node`) is not on PATH — `make test` installs it (Debian nodejs)")
+    if not Path(CHROMIUM).is_file():
+        problems.append(f"{CHROMIUM} is missing — `make test` installs it (Debian chromium)")
+    if not (ROOT / "node_modules" / "playwright-core" / "package.json").is_file():
+        problems.append("node_modules/playwright-core is missing — run `make test` (npm ci)")
+    if problems:
+        pytest.fail("the browser tests cannot run: " + "; ".join(problems))
+    return node, DRIVER
+
+
+@pytest.fixture(scope="module")
+def session(hostile_site, settings):
+    """Run every scenario once in one browser session; the plan and the observed facts."""
+    node, driver = tools()
+    base, store = hostile_site
+    # The resource to open: on the stage's first result page (ordered by name), with a
+    # national instance in a Node that has institutes with coordinates.
+    pick = select(
+        store,
+        f"""SELECT ?id ?code (COUNT(DISTINCT ?inst) AS ?markers) WHERE {{
+          ?sp ckg:lifeCycleStage ckg:{STAGE} ; ckg:relatedPage ?t .
+          ?t ckg:pageKind ckg:taskPage ; ckg:mentions ?r .
+          ?r a ckg:ToolkitResource ; dct:identifier ?id ; schema:name ?name .
+          ?i ckg:instanceOf ?r ; ckg:node ?n . ?n dct:identifier ?code .
+          ?m org:organization ?n ; org:member ?inst . ?inst a ckg:Institute ; schema:latitude ?lat
+        }} GROUP BY ?id ?code ?name ORDER BY LCASE(?name) ?code LIMIT 1""",
+    )[0]
+    catalog = load_catalog(settings.queries_dir)
+    validator = Validator(settings)
+    triples = list(ox.parse(INVALID_DOCUMENT.encode(), format=ox.RdfFormat.TURTLE))
+    violation = validator.validate(to_rdflib(triples)).violations[0]
+    plan = {
+        "base": base,
+        "artifacts": str(ARTIFACTS),
+        "chromium": CHROMIUM,
+        "stage": STAGE,
+        "resource": pick["id"],
+        "node": pick["code"],
+        "node_markers": int(pick["markers"]),
+        "example": EXAMPLE,
+        "validation": {
+            "document": INVALID_DOCUMENT,
+            "format": "turtle",
+            "message": violation.message,
+        },
+        "hostile": {"text": HOSTILE_TEXT, "pages": HOSTILE_PAGES, "map_pages": ["/node/ZZ"]},
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    plan_file = ARTIFACTS / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    try:
+        done = subprocess.run(
+            [node, str(driver), str(plan_file)],
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the browser session ran past {RUN_TIMEOUT}s: {exc.stderr}")
+    (ARTIFACTS / "results.json").write_text(done.stdout, encoding="utf-8")
+    assert done.stdout.strip(), (
+        f"the driver printed nothing (exit {done.returncode}): {done.stderr}"
+    )
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "launch" not in facts, f"Chromium did not start: {facts['launch']['error']}"
+    return plan, facts, store, catalog
+
+
+def scenario(session, name: str) -> dict:
+    _, facts, _, _ = session
+    result = facts[name]
+    assert result["ok"], f"scenario {name} failed at {result.get('url')}: {result['error']}"
+    return result
+
+
+def test_home_shows_live_counts(session):
+    _, _, store, _ = session
+    home = scenario(session, "home")
+    assert len(home["h1"]) == 1
+    for key, cls in (
+        ("resources", "ckg:ToolkitResource"),
+        ("nodes", "ckg:Node"),
+        ("pages", "ckg:Page"),
+    ):
+        expected = select(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")[0][
+            "n"
+        ]
+        assert home["counts"][key] == expected, key
+
+
+def test_filter_resources_by_stage(session):
+    plan, _, store, _ = session
+    result = scenario(session, "filter_stage")
+    expected = select(
+        store,
+        f"""SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{
+          ?sp ckg:lifeCycleStage ckg:{STAGE} ; ckg:relatedPage ?t .
+          ?t ckg:pageKind ckg:taskPage ; ckg:mentions ?r . ?r a ckg:ToolkitResource }}""",
+    )[0]["n"]
+    assert result["total"] == int(expected) > 0
+    assert result["selected"] == STAGE
+    assert result["links"] and len(result["links"]) <= result["total"]
+
+
+def test_open_resource_and_follow_to_its_node(session):
+    plan, _, store, _ = session
+    opened = scenario(session, "open_resource")
+    assert opened["clicked"], "the resource was not on the filtered list's first page"
+    name = select(
+        store,
+        f'SELECT ?n WHERE {{ ?r a ckg:ToolkitResource ; dct:identifier "{plan["resource"]}" ; schema:name ?n }}',
+    )[0]["n"]
+    assert opened["h1"] == [name]
+    assert [d["name"] for d in opened["jsonld"]] == [name]
+    assert f"/node/{plan['node']}" in opened["node_links"]
+    node = scenario(session, "follow_node")
+    assert node["clicked"]
+    assert node["url"].endswith(f"/node/{plan['node']}")
+    assert node["markers"] == plan["node_markers"] > 0
+    assert any(node["popup"].startswith(title) for title in node["marker_titles"]), node["popup"]
+    assert node["jsonld"][0]["identifier"] == plan["node"]
+
+
+def test_run_example_query(session, run_named):
+    _, _, store, catalog = session
+    result = scenario(session, "example_query")
+    query = catalog.query(EXAMPLE)
+    expected = run_named(store, query, query.bind(query.example), max_rows=1000)
+    assert result["header"] == expected.variables
+    assert [r[0] for r in result["rows"]] == [
+        str(row[expected.variables[0]]["value"]) for row in expected.rows
+    ]
+    assert result["textarea_has_query"]
+    assert result["rerun_rows"] == min(2, len(expected.rows))
+
+
+def test_api_docs_render_the_operations(session):
+    plan, _, _, _ = session
+    result = scenario(session, "api_docs")
+    document = requests.get(plan["base"] + "/openapi.json", timeout=30).json()
+    methods = {"get", "post", "put", "delete", "head", "patch", "options"}
+    expected = sum(1 for item in document["paths"].values() for m in item if m in methods)
+    assert len(result["operations"]) == expected > 0
+    assert ["GET", "/query"] in result["operations"]
+
+
+def test_validation_page_shows_the_violation(session):
+    plan, _, _, _ = session
+    result = scenario(session, "validate")
+    assert result["shows_message"], result["text"][:2000]
+
+
+def test_hostile_data_is_shown_escaped_in_the_browser(session):
+    plan, facts, _, _ = session
+    result = scenario(session, "hostile")
+    for path in HOSTILE_PAGES:
+        seen = result["pages"][path]
+        assert seen["status"] == 200, path
+        assert seen["dialogs"] == 0, path
+        assert seen["injected_scripts"] == 0, path
+        assert sorted(seen["visible"]) == sorted(HOSTILE_TEXT), (path, seen["visible"])
+    assert facts["browser"]["dialogs"] == []
+    assert facts["browser"]["offsite"] == [], "a page asked for something off 127.0.0.1"
+    assert facts["browser"]["page_errors"] == []
