@@ -25,7 +25,7 @@ from flask import Blueprint, Response, request
 
 from api.http.auth import require_write
 from api.http.context import get_store
-from api.http.errors import ApiError, bad_request, unsupported_media_type
+from api.http.errors import ApiError, as_api_error, bad_request, unsupported_media_type
 from api.http.openapi import errors, rdf_content, ref
 from api.http.rdf import choose_graph_format, graph_response
 from kg.errors import QuerySyntaxError, ReadOnlyError
@@ -141,8 +141,8 @@ def _write(replace: bool) -> Response:
             store.replace_graph(graph, triples)
         else:
             store.load(triples, graph)
-    except ReadOnlyError:
-        raise ApiError(403, "the store is read-only") from None
+    except ReadOnlyError as exc:
+        raise as_api_error(exc) from None
     return _no_content(201 if not existed and triples else 204)
 
 
@@ -180,8 +180,8 @@ def delete_graph() -> Response:
         else:
             # Replacing with nothing drops the graph, atomically.
             store.replace_graph(graph, [])
-    except ReadOnlyError:
-        raise ApiError(403, "the store is read-only") from None
+    except ReadOnlyError as exc:
+        raise as_api_error(exc) from None
     return _no_content(204)
 
 

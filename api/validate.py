@@ -23,9 +23,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from api.http.context import get_settings, get_store
-from api.http.errors import ApiError, bad_request, unsupported_media_type
+from api.http.errors import as_api_error, bad_request, unsupported_media_type
 from api.http.negotiation import Offer, negotiate
-from kg.validation.checker import Outcome, Service, ValidationTimeout
+from kg.errors import ValidationTimeout
+from kg.validation.checker import Outcome, Service
 from kg.validation.documents import (
     INPUT_FORMATS,
     DocumentError,
@@ -175,12 +176,8 @@ def validate() -> Response:
     limit = _limit()
     try:
         outcome = _outcome()
-    except (DocumentError, UnknownProfile) as exc:
-        raise bad_request(str(exc)) from None
-    except ShapesError as exc:
-        raise ApiError(500, f"the shapes are broken: {exc}") from None
-    except ValidationTimeout as exc:
-        raise ApiError(503, str(exc), {"Retry-After": "10"}) from None
+    except (DocumentError, UnknownProfile, ShapesError, ValidationTimeout) as exc:
+        raise as_api_error(exc) from None
     report = Report(outcome, limit)
     if fmt == "html":
         body = render_template("validate_report.html", report=report, data=report.to_dict())

@@ -12,7 +12,8 @@ from loaders.yaml_documents import read_yaml_document
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a document (kg.validation.checker): exit 0 conforms, 1 violations, 2 error."""
-    from kg.validation.checker import Service, ValidationTimeout
+    from kg.errors import ValidationTimeout
+    from kg.validation.checker import Service
     from kg.validation.documents import DocumentError, format_from_name
     from kg.validation.profiles import UnknownProfile
     from kg.validation.reports import Report

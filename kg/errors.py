@@ -43,6 +43,10 @@ class RemoteTimeout(RemoteStoreError, QueryTimeout):
     """A request to the remote engine ran past its timeout (answered 503)."""
 
 
+class ValidationTimeout(Exception):
+    """A validation ran past its time limit and was stopped."""
+
+
 class Saturated(Exception):
     """Too many queries are running or waiting; retry shortly."""
 

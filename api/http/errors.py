@@ -8,15 +8,10 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (
-    QueryFailed,
-    QuerySyntaxError,
-    QueryTimeout,
-    QueryTooLarge,
-    Saturated,
-    ServiceFailed,
-    ServiceRefused,
-)
+from kg import errors as core
+from kg.validation.documents import DocumentError
+from kg.validation.profiles import UnknownProfile
+from kg.validation.shapes import ShapesError
 
 
 class ApiError(Exception):
@@ -48,13 +43,18 @@ def unsupported_media_type(message: str) -> ApiError:
 #: The core's errors as HTTP answers: (error, status, message prefix, headers), the most
 #: specific class first. One table for every route.
 KG_ERRORS: tuple[tuple[type[Exception], int, str, dict[str, str]], ...] = (
-    (ServiceRefused, 403, "", {}),
-    (QuerySyntaxError, 400, "malformed SPARQL query: ", {}),
-    (Saturated, 503, "", {"Retry-After": "1"}),
-    (QueryTimeout, 503, "", {"Retry-After": "5"}),
-    (QueryTooLarge, 503, "", {}),
-    (ServiceFailed, 502, "", {}),
-    (QueryFailed, 500, "", {}),
+    (core.ServiceRefused, 403, "", {}),
+    (core.ReadOnlyError, 403, "", {}),
+    (core.QuerySyntaxError, 400, "malformed SPARQL query: ", {}),
+    (core.Saturated, 503, "", {"Retry-After": "1"}),
+    (core.QueryTimeout, 503, "", {"Retry-After": "5"}),
+    (core.QueryTooLarge, 503, "", {}),
+    (core.ServiceFailed, 502, "", {}),
+    (core.QueryFailed, 500, "", {}),
+    (core.ValidationTimeout, 503, "", {"Retry-After": "10"}),
+    (DocumentError, 400, "", {}),
+    (UnknownProfile, 400, "", {}),
+    (ShapesError, 500, "the shapes are broken: ", {}),
 )
 
 

@@ -24,16 +24,19 @@ from kg.records.common import (
 
 # -- resources ---------------------------------------------------------------------
 
-_RESOURCE = """
-SELECT ?id ?name ?description ?url ?biotoolsId ?biotools ?fairsharingId ?fairsharing ?tess WHERE {
+#: The fields of a toolkit resource ?r: one resource and the list both read these.
+_RESOURCE_FIELDS = """
   ?r a ckg:ToolkitResource ; dct:identifier ?id ; schema:name ?name .
   OPTIONAL { ?r schema:description ?description }
   OPTIONAL { ?r schema:url ?url }
   OPTIONAL { ?r ckg:biotoolsId ?biotoolsId OPTIONAL { ?r ckg:biotoolsRecord ?biotools } }
   OPTIONAL { ?r ckg:fairsharingId ?fairsharingId
              OPTIONAL { ?r ckg:fairsharingRecord ?fairsharing } }
-  OPTIONAL { ?r ckg:tessQuery ?tess }
-}"""
+"""
+_RESOURCE = (
+    "SELECT ?id ?name ?description ?url ?biotoolsId ?biotools ?fairsharingId ?fairsharing ?tess"
+    " WHERE {" + _RESOURCE_FIELDS + "  OPTIONAL { ?r ckg:tessQuery ?tess }\n}"
+)
 _RESOURCE_PAGES = """
 SELECT DISTINCT ?page ?key ?title ?kind WHERE {
   { ?page ckg:mentions ?r } UNION { ?page ckg:refersToResource ?r }
@@ -172,15 +175,10 @@ RESOURCE_FILTERS: dict[str, tuple[str, str]] = {
 _RESOURCE_IDS = """
 SELECT ?r WHERE { ?r a ckg:ToolkitResource ; dct:identifier ?id ; schema:name ?name }
 ORDER BY LCASE(?name) ?id"""
-RESOURCE_LIST = """
-SELECT ?r ?id ?name ?description ?url ?biotoolsId ?biotools ?fairsharingId ?fairsharing WHERE {
-  ?r a ckg:ToolkitResource ; dct:identifier ?id ; schema:name ?name .
-  OPTIONAL { ?r schema:description ?description }
-  OPTIONAL { ?r schema:url ?url }
-  OPTIONAL { ?r ckg:biotoolsId ?biotoolsId OPTIONAL { ?r ckg:biotoolsRecord ?biotools } }
-  OPTIONAL { ?r ckg:fairsharingId ?fairsharingId
-             OPTIONAL { ?r ckg:fairsharingRecord ?fairsharing } }
-}"""
+RESOURCE_LIST = (
+    "SELECT ?r ?id ?name ?description ?url ?biotoolsId ?biotools ?fairsharingId ?fairsharing"
+    " WHERE {" + _RESOURCE_FIELDS + "}"
+)
 #: Pages longer than this are described by one query over all resources, shorter ones
 #: resource by resource.
 _ROW_BY_ROW = 100

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -116,6 +117,20 @@ class OxigraphStore:
         if self.read_only:
             raise ReadOnlyError("the store is read-only")
 
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """One write under the write lock: an I/O error, or a SyntaxError of the update text
+        we wrote, is a StoreError (naming ``what``); the change is recorded either way."""
+        try:
+            with self._write_lock:
+                yield
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+        except SyntaxError as exc:
+            raise StoreError(f"cannot {what}: {exc}") from None
+        finally:
+            self._changed()
+
     def update(self, text: str) -> None:
         self._check_writable()
         check_nesting(text, query=False)
@@ -133,13 +148,8 @@ class OxigraphStore:
         """Add triples to ``graph`` in one transaction; returns how many were given."""
         self._check_writable()
         quads = list(in_graph(triples, graph))
-        try:
-            with self._write_lock:
-                self._store.extend(quads)
-        except OSError as exc:
-            raise StoreError(str(exc)) from exc
-        finally:
-            self._changed()
+        with self._writing(f"load into the graph {graph}"):
+            self._store.extend(quads)
         return len(quads)
 
     def replace_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> int:
@@ -171,23 +181,16 @@ class OxigraphStore:
         """
         self._check_writable()
         items = list(triples)  # read completely before the store is touched
-        try:
-            with self._write_lock:
-                # Held open across an empty graph's bulk write: a live read snapshot.
-                probe = self._store.quads_for_pattern(None, None, None, graph)
-                if next(probe, None) is None:
-                    self._write_empty(graph, items)
-                elif has_triple_term(items):
-                    self._replace_by_staging(graph, items)
-                else:
-                    del probe
-                    self._replace_by_difference(graph, items)
-        except OSError as exc:
-            raise StoreError(str(exc)) from exc
-        except SyntaxError as exc:
-            raise StoreError(f"cannot write the graph {graph}: {exc}") from None
-        finally:
-            self._changed()
+        with self._writing(f"write the graph {graph}"):
+            # Held open across an empty graph's bulk write: a live read snapshot.
+            probe = self._store.quads_for_pattern(None, None, None, graph)
+            if next(probe, None) is None:
+                self._write_empty(graph, items)
+            elif has_triple_term(items):
+                self._replace_by_staging(graph, items)
+            else:
+                del probe
+                self._replace_by_difference(graph, items)
         return len(items)
 
     def _write_empty(self, graph: ox.NamedNode, triples: list[ox.Triple | ox.Quad]) -> None:
@@ -272,21 +275,14 @@ class OxigraphStore:
                 f"the store holds {len(self._store)} quads; restore refuses to "
                 "overwrite them (use --force)"
             )
-        try:
-            with self._write_lock:
-                if not len(self._store):
-                    self._store.extend(quads)  # one transaction: nothing to drop first
-                elif has_triple_term(quads):
-                    self._store.clear()
-                    self._store.extend(quads)
-                else:
-                    self._store.update("DROP SILENT ALL ;\n" + insert_data(quads))
-        except OSError as exc:
-            raise StoreError(str(exc)) from exc
-        except SyntaxError as exc:
-            raise StoreError(f"cannot restore the dump: {exc}") from None
-        finally:
-            self._changed()
+        with self._writing("restore the dump"):
+            if not len(self._store):
+                self._store.extend(quads)  # one transaction: nothing to drop first
+            elif has_triple_term(quads):
+                self._store.clear()
+                self._store.extend(quads)
+            else:
+                self._store.update("DROP SILENT ALL ;\n" + insert_data(quads))
         return len(quads)
 
     def _drop_staging(self) -> None:

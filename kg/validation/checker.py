@@ -42,13 +42,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
+from kg.errors import ValidationTimeout
 from kg.settings import Settings
 from kg.store.base import Store
 from kg.validation.context import build_context, canonical, context_checks, known_indicators
 from kg.validation.documents import Document, DocumentError, YamlReader, document_from_text
 from kg.validation.profiles import LoadedProfile, ProfileCache, get_profile
 from kg.validation.shapes import ValidationResult, findings_from_report, to_rdflib
-from kg.validation.workers import ValidationTimeout, Workers
+from kg.validation.workers import Workers
 
 __all__ = ["Outcome", "Service", "ValidationTimeout", "check"]
 

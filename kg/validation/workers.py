@@ -19,13 +19,10 @@ import weakref
 
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
+from kg.errors import ValidationTimeout
 from kg.processes import PipedProcess
 from kg.validation.profiles import LoadedProfile
 from kg.validation.shapes import ShapesError, validate
-
-
-class ValidationTimeout(Exception):
-    """The validation ran past its time limit and was stopped."""
 
 
 def _answer(job: tuple) -> tuple[str, str]:

@@ -18,8 +18,9 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.compare import isomorphic
 
+from kg.errors import ValidationTimeout
 from kg.namespaces import Iris
-from kg.validation.checker import Service, ValidationTimeout
+from kg.validation.checker import Service
 from kg.validation.documents import document_from_text
 from kg.validation.profiles import PROFILES
 from kg.validation.shapes import load_ontology, load_rdf_files, to_rdflib, validate
