@@ -88,12 +88,7 @@ def resource(store: Store, base: str, resource_id: str) -> dict | None:
         {
             "@id": r.value,
             "@type": "ToolkitResource",
-            "id": core["id"],
-            "name": core["name"],
-            "description": core["description"],
-            "url": core["url"],
-            "biotoolsRecord": registry_ref(core["biotools"], core["biotoolsId"]),
-            "fairsharingRecord": registry_ref(core["fairsharing"], core["fairsharingId"]),
+            **_fields(core),
             "tess": core["tess"],
             "kind": resource_kind(core),
             "pages": pages,
@@ -295,19 +290,20 @@ def resource_filters(store: Store, base: str, filters: Mapping[str, str]) -> lis
     return out
 
 
+def _fields(row: dict) -> dict:
+    """The fields of a resource read by :data:`_RESOURCE_FIELDS`, as the record names them."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "url": row["url"],
+        "biotoolsRecord": registry_ref(row["biotools"], row["biotoolsId"]),
+        "fairsharingRecord": registry_ref(row["fairsharing"], row["fairsharingId"]),
+    }
+
+
 def _resource_row(row: dict) -> dict:
-    return clean(
-        {
-            "@id": row["r"],
-            "id": row["id"],
-            "name": row["name"],
-            "description": row["description"],
-            "url": row["url"],
-            "biotoolsRecord": registry_ref(row["biotools"], row["biotoolsId"]),
-            "fairsharingRecord": registry_ref(row["fairsharing"], row["fairsharingId"]),
-            "kind": resource_kind(row),
-        }
-    )
+    return clean({"@id": row["r"], **_fields(row), "kind": resource_kind(row)})
 
 
 def resources(
