@@ -3,27 +3,17 @@
 *Standalone*: the document alone is validated against the profile's shapes (with the
 ontology mixed in).
 
-*In context*: the document as if added to the store's graph, without validating the
-whole graph. A small data graph is built from the document and the neighbourhood it
-touches, read from the store with bound SPARQL queries (never by pasting text):
-
-- every IRI the document mentions (subject or object): its triples in the store, so that
-  references to existing Nodes, resources and indicators resolve (``sh:class``) and a
-  subject that already exists is validated with everything the graph says of it;
-- the nodes that point at the document's subjects (their *dependents*, e.g. an
-  observation citing an indicator the document redefines) and their own triples;
-- one more hop from there (the types and values of what those triples point at), for
-  the shapes' two-step paths.
-
-The focus nodes are the document's subjects and their dependents; only they are
-validated (pySHACL's ``focus_nodes``; when the document has blank-node subjects, which
-``focus_nodes`` cannot name, the small graph is validated whole and the findings are
-kept for those focus nodes only). Two checks SHACL cannot make from the document are
-added to the report: an identifier (``dct:identifier``) the graph already gives to
-another thing is a Violation (``ckgsh:DuplicateIdentifier``); a subject the graph
-already describes is a Warning (``ckgsh:AlreadyInGraph``); an IRI under the graph's base
-that neither the document nor the graph describes is a Violation
-(``ckgsh:DanglingReference``).
+*In context*: the document judged against the live graph, and only the document. The
+document replaces what the graph says of its subjects; a neighbourhood read from the store
+(:mod:`kg.validation.context`: as far as the shapes can look, :mod:`kg.validation.reach`)
+gives the shapes the rest. The focus nodes are the document's subjects, validated with
+pySHACL's ``focus_nodes`` (when the document has blank-node subjects, which
+``focus_nodes`` cannot name, the small graph is validated whole and the findings kept for
+the document's subjects only), so a record submitted unchanged gets exactly the findings
+the whole-graph validation gives it. Graph nodes are reported only where the document
+breaks them: an identifier the graph already gives to another thing
+(``ckgsh:DuplicateIdentifier``) and an IRI under the graph's base that nothing describes
+(``ckgsh:DanglingReference``), both on the document's own triple.
 
 The pySHACL run happens in a worker process (:mod:`kg.validation.workers`), forked once with the
 profiles already parsed and kept for the next documents; a worker still running after
@@ -45,7 +35,13 @@ from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from kg.errors import ValidationTimeout
 from kg.settings import Settings
 from kg.store.base import Store
-from kg.validation.context import build_context, canonical, context_checks, known_indicators
+from kg.validation.context import (
+    build_context,
+    canonical,
+    context_checks,
+    known_indicators,
+    reach_of,
+)
 from kg.validation.documents import Document, DocumentError, YamlReader, document_from_text
 from kg.validation.profiles import LoadedProfile, ProfileCache, get_profile
 from kg.validation.shapes import ValidationResult, findings_from_report, to_rdflib
@@ -86,20 +82,18 @@ def check(
     focus: list[URIRef] | None = None
     keep: set | None = None
     hood = None
-    context_triples: list[ox.Triple] = []
     subjects = list(dict.fromkeys(data.subjects()))  # rdflib terms: blank ids as in data
     focus_names = [f"_:{s}" if isinstance(s, BNode) else str(s) for s in subjects]
     if in_context:
         if store is None:
             raise ValueError("in-context validation needs a store")
-        context_triples, dependents, hood = build_context(document, store)
-        data += to_rdflib(context_triples)
-        focus_names += [d.value for d in dependents]
-        if any(isinstance(s, BNode) for s in subjects):
-            # pySHACL's focus_nodes cannot name blank nodes: validate all, keep these
-            keep = {*subjects, *(URIRef(d.value) for d in dependents)}
-        else:
-            focus = [URIRef(name) for name in focus_names]
+        hood = build_context(document, store, reach_of(loaded))
+        data += to_rdflib(sorted(hood.triples, key=str))
+        # The whole small graph is validated and the records' findings kept: pySHACL's
+        # focus_nodes also narrows the shapes nested in sh:not (which then fail every value).
+        records = set(hood.records)
+        keep = {s for s in subjects if isinstance(s, BNode) or str(s) in records}
+        focus_names = [f"_:{s}" if isinstance(s, BNode) else str(s) for s in keep]
     if in_context and not focus_names:
         report = _empty_report()
     else:
@@ -113,7 +107,7 @@ def check(
         in_context=in_context,
         document=document,
         focus=focus_names,
-        context_triples=len(context_triples),
+        context_triples=len(hood.triples) if hood is not None else 0,
     )
 
 

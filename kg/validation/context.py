@@ -1,12 +1,16 @@
 """A document in the graph's context: its neighbourhood read from the store, and the
 checks SHACL cannot make from the document alone.
 
-The neighbourhood is read with bound SPARQL queries (never by pasting text): the
-document's subjects and the IRIs it mentions with their outgoing triples, the nodes that
-point at its subjects (its dependents) with theirs, and one more hop. Three checks are
-added to the SHACL report: an identifier (``dct:identifier``) the graph already gives to
-another thing is a Violation (``ckgsh:DuplicateIdentifier``); a subject the graph already
-describes is a Warning (``ckgsh:AlreadyInGraph``); an IRI under the graph's base that
+In context, the document replaces what the graph says of its subjects: a record submitted
+unchanged is judged exactly as the whole graph judges it, and an edited one as it would be
+once loaded. The neighbourhood is read with bound SPARQL queries (never by pasting text):
+breadth-first from the IRIs the document mentions (and the nodes pointing at its subjects
+by a predicate a shape follows backwards), as many steps along the predicates the shapes
+follow as the deepest shape looks (:mod:`kg.validation.reach`), every node read with its
+types — enough for ``sh:class``, ``sh:not``, qualified shapes and property paths to give
+the whole-graph answer. Two checks are added to the SHACL report, about graph nodes the
+document breaks: an identifier (``dct:identifier``) the graph already gives to another
+thing is a Violation (``ckgsh:DuplicateIdentifier``); an IRI under the graph's base that
 neither the document nor the graph describes is a Violation (``ckgsh:DanglingReference``).
 """
 
@@ -17,18 +21,23 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 
-from kg.namespaces import CKG, DCT
+from kg.namespaces import CKG, DCT, RDF_TYPE
 from kg.store.base import Store
 from kg.validation.documents import Document
+from kg.validation.profiles import LoadedProfile
+from kg.validation.reach import Reach, reach
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 SHAPES_NS = str(CKGSH)
 #: Incoming triples read per node (a hub node is cited by many; enough to validate).
 MAX_INCOMING = 1000
 
-_OUTGOING = "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-_INCOMING = f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {MAX_INCOMING}"
-_SAME_ID = "SELECT ?s ?g WHERE { GRAPH ?g { ?s <" + DCT + "identifier> ?id } }"
+#: A node's triples, and those of its blank-node values (which a later query cannot name).
+_OUTGOING = """SELECT ?p ?o ?p2 ?o2 ?g WHERE { GRAPH ?g {
+  ?s ?p ?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } } }"""
+#: Things of one type with one identifier (identifiers are unique per kind: a page and a
+#: resource may both be "galaxy").
+_SAME_ID = "SELECT ?s ?g WHERE { GRAPH ?g { ?s <" + DCT + "identifier> ?id } ?s a ?type }"
 _KNOWN_INDICATORS = f"""
 SELECT ?i ?id ?example WHERE {{
   ?i a <{CKG}ImpactIndicator> ; <{DCT}identifier> ?id .
@@ -37,49 +46,88 @@ SELECT ?i ?id ?example WHERE {{
 
 
 class Neighbourhood:
-    """Reads a document's neighbourhood from the store (one bound query per node)."""
+    """Reads a document's neighbourhood from the store, with bound queries only.
 
-    def __init__(self, store: Store, exclude_graph: str | None = None) -> None:
+    ``replaced``: the IRIs the document describes; what the store says of them is not read
+    (the document replaces it). ``exclude_graph``: a graph of the store that is the
+    document itself.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        reach: Reach,
+        *,
+        replaced: Iterable[str] = (),
+        exclude_graph: str | None = None,
+    ) -> None:
         self.store = store
+        self.reach = reach
         self.exclude = exclude_graph
-        self.seen_out: set[ox.NamedNode] = set()
+        self.replaced = set(replaced)
+        self.read: set[ox.NamedNode] = set()
+        self.records: list[str] = []  # the document's subjects it describes (judged)
         self.triples: set[ox.Triple] = set()
         self.described: set[str] = set()  # IRIs with outgoing triples in the store
+        self._incoming = _incoming_query(reach.backward)
 
-    def _keep(self, graph: ox.NamedNode) -> bool:
+    def _keep(self, graph: ox.NamedNode, subject: ox.Term) -> bool:
+        if isinstance(subject, ox.NamedNode) and subject.value in self.replaced:
+            return False
         return self.exclude is None or graph.value != self.exclude
 
     def outgoing(self, node: ox.NamedNode) -> list[ox.Triple]:
-        if node in self.seen_out:
+        """The node's triples (with those of its blank-node values), once."""
+        if node in self.read or node.value in self.replaced:
             return []
-        self.seen_out.add(node)
-        found = [
-            ox.Triple(node, row["p"], row["o"])
-            for row in self.store.query(_OUTGOING, {"s": node})
-            if self._keep(row["g"])
-        ]
+        self.read.add(node)
+        found = []
+        for row in self.store.query(_OUTGOING, {"s": node}):
+            if not self._keep(row["g"], node):
+                continue
+            found.append(ox.Triple(node, row["p"], row["o"]))
+            if row["p2"] is not None:
+                found.append(ox.Triple(row["o"], row["p2"], row["o2"]))
         if found:
             self.described.add(node.value)
         self.triples.update(found)
         return found
 
     def incoming(self, node: ox.NamedNode) -> list[ox.Triple]:
+        """Triples pointing at ``node`` by a predicate some shape follows backwards."""
+        if self._incoming is None:
+            return []
         found = [
             ox.Triple(row["s"], row["p"], node)
-            for row in self.store.query(_INCOMING, {"o": node})
-            if self._keep(row["g"]) and row["p"].value != RDF.type
+            for row in self.store.query(self._incoming, {"o": node})
+            if self._keep(row["g"], row["s"])
         ]
         self.triples.update(found)
         return found
 
-    def others_with_identifier(self, value: ox.Literal, subject: ox.NamedNode) -> list[str]:
+    def others_with_identifier(
+        self, value: ox.Literal, subject: ox.NamedNode, kind: ox.NamedNode
+    ) -> list[str]:
+        """Other things of type ``kind`` with the identifier ``value``."""
         return sorted(
             {
                 row["s"].value
-                for row in self.store.query(_SAME_ID, {"id": value})
-                if self._keep(row["g"]) and row["s"] != subject
+                for row in self.store.query(_SAME_ID, {"id": value, "type": kind})
+                if (self.exclude is None or row["g"].value != self.exclude) and row["s"] != subject
             }
         )
+
+
+def _incoming_query(predicates: Iterable[str]) -> str | None:
+    """A query for the triples pointing at ``?o`` by one of ``predicates`` (IRIs of the
+    shapes, written as validated terms)."""
+    terms = sorted(str(ox.NamedNode(p)) for p in predicates)
+    if not terms:
+        return None
+    return (
+        "SELECT ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?p IN ({', '.join(terms)})) }} LIMIT {MAX_INCOMING}"
+    )
 
 
 def known_indicators(store: Store) -> dict[str, tuple[ox.NamedNode, bool]]:
@@ -95,27 +143,57 @@ def _iris(terms: Iterable[ox.Term]) -> list[ox.NamedNode]:
     return [t for t in terms if isinstance(t, ox.NamedNode)]
 
 
-def build_context(
-    document: Document, store: Store
-) -> tuple[list[ox.Triple], list[ox.NamedNode], Neighbourhood]:
-    """The neighbourhood triples, the dependents of the document's subjects, the reader."""
-    hood = Neighbourhood(store, document.source_graph)
-    subjects = list(dict.fromkeys(_iris(t.subject for t in document.triples)))
-    mentioned = list(dict.fromkeys(_iris(t.object for t in document.triples)))
-    hop1: list[ox.Triple] = []
-    for node in [*subjects, *mentioned]:
-        hop1.extend(hood.outgoing(node))
-    dependents: list[ox.NamedNode] = []
-    for node in subjects:
-        for triple in hood.incoming(node):
-            if isinstance(triple.subject, ox.NamedNode):
-                dependents.append(triple.subject)
-                hop1.extend(hood.outgoing(triple.subject))
-    for triple in list(hop1):
-        if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF.type:
-            hood.outgoing(triple.object)
-    dependents = [d for d in dict.fromkeys(dependents) if d not in set(subjects)]
-    return sorted(hood.triples, key=str), dependents, hood
+_REACHES: dict[int, Reach] = {}
+
+
+def reach_of(loaded: LoadedProfile) -> Reach:
+    """The reach of a loaded profile's shapes, computed once per loaded profile."""
+    if loaded.serial not in _REACHES:
+        _REACHES[loaded.serial] = reach(loaded.shapes)
+    return _REACHES[loaded.serial]
+
+
+def build_context(document: Document, store: Store, shapes: Reach) -> Neighbourhood:
+    """The store's part of the document's context, and the document's records.
+
+    A *record* of the document is a subject it gives a type, or one the graph does not
+    describe: the document's description of it replaces the graph's. A subject the document
+    only adds statements to (a page listing the submitted resource, a class with its label)
+    keeps what the graph says of it and is not judged. From the IRIs the document mentions,
+    the graph is read breadth-first up to ``shapes.depth`` steps along the predicates the
+    shapes follow (and backwards along those they follow backwards).
+    """
+    typed = {
+        t.subject.value
+        for t in document.triples
+        if isinstance(t.subject, ox.NamedNode) and t.predicate == RDF_TYPE
+    }
+    subjects = dict.fromkeys(_iris(t.subject for t in document.triples))
+    own = document.source_graph is None
+    hood = Neighbourhood(
+        store, shapes, replaced=typed if own else (), exclude_graph=document.source_graph
+    )
+    hood.records = [
+        s.value for s in subjects if not own or s.value in typed or not hood.outgoing(s)
+    ]
+    hood.replaced.update(hood.records if own else ())
+    frontier: set = set(_iris(t.object for t in document.triples))
+    for record in hood.records:
+        frontier.update(t.subject for t in hood.incoming(ox.NamedNode(record)))
+    for _ in range(shapes.depth):  # bounded: at most the shapes' depth
+        following: set = set()
+        for node in frontier:
+            if not isinstance(node, ox.NamedNode):
+                continue
+            for t in hood.outgoing(node):
+                if t.predicate.value in shapes.forward and not isinstance(t.object, ox.Literal):
+                    following.add(t.object)
+            following.update(t.subject for t in hood.incoming(node))
+        frontier = following - hood.read
+    return hood
+
+
+# --------------------------------------------------------------------------- extra checks
 
 
 def _add_result(
@@ -141,17 +219,27 @@ def _add_result(
 
 
 def context_checks(document: Document, hood: Neighbourhood, base_iri: str, report: Graph) -> None:
-    """Duplicates of existing identifiers, subjects already in the graph, dangling references."""
+    """Duplicates of existing identifiers and dangling references: graph nodes that the
+    document breaks, reported on the document's own triple."""
     _duplicate_identifiers(document, hood, report)
-    _already_in_graph(document, hood, report)
     _dangling_references(document, hood, base_iri, report)
 
 
 def _duplicate_identifiers(document: Document, hood: Neighbourhood, report: Graph) -> None:
     identifier = ox.NamedNode(DCT + "identifier")
+    types: dict[ox.Term, list[ox.NamedNode]] = {}
+    for t in document.triples:
+        if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            types.setdefault(t.subject, []).append(t.object)
     for triple in document.triples:
         if triple.predicate == identifier and isinstance(triple.subject, ox.NamedNode):
-            others = hood.others_with_identifier(triple.object, triple.subject)
+            others = sorted(
+                {
+                    other
+                    for kind in types.get(triple.subject, ())
+                    for other in hood.others_with_identifier(triple.object, triple.subject, kind)
+                }
+            )
             if others:
                 _add_result(
                     report,
@@ -163,22 +251,6 @@ def _duplicate_identifiers(document: Document, hood: Neighbourhood, report: Grap
                     f"identifier {triple.object.value!r} is already the identifier of "
                     f"{', '.join(others[:5])}{' …' if len(others) > 5 else ''} in the graph",
                 )
-
-
-def _already_in_graph(document: Document, hood: Neighbourhood, report: Graph) -> None:
-    doc_subjects = {t.subject.value for t in document.triples}
-    for subject in sorted(doc_subjects & hood.described):
-        if "#" in subject and subject.split("#", 1)[0] in doc_subjects:
-            continue  # a part of a record (<record>#period): the record is reported
-        _add_result(
-            report,
-            SH.Warning,
-            URIRef(subject),
-            None,
-            None,
-            CKGSH.AlreadyInGraph,
-            f"{subject} is already described in the graph: the document adds to that description",
-        )
 
 
 def _dangling_references(
