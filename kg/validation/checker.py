@@ -6,10 +6,10 @@ ontology mixed in).
 *In context*: the document judged against the live graph, and only the document. The
 document replaces what the graph says of its subjects; a neighbourhood read from the store
 (:mod:`kg.validation.context`: as far as the shapes can look, :mod:`kg.validation.reach`)
-gives the shapes the rest. The focus nodes are the document's subjects, validated with
-pySHACL's ``focus_nodes`` (when the document has blank-node subjects, which
-``focus_nodes`` cannot name, the small graph is validated whole and the findings kept for
-the document's subjects only), so a record submitted unchanged gets exactly the findings
+gives the shapes the rest. Only the document's records (the subjects it types, or that
+the graph lacks, and its blank-node subjects) are judged: the small graph is validated
+whole and their findings kept (pySHACL's ``focus_nodes`` is not used: it also narrows the
+shapes nested in ``sh:not``), so a record submitted unchanged gets exactly the findings
 the whole-graph validation gives it. Graph nodes are reported only where the document
 breaks them: an identifier the graph already gives to another thing
 (``ckgsh:DuplicateIdentifier``) and an IRI under the graph's base that nothing describes
