@@ -16,12 +16,15 @@
   naming line and column, a body over ``KG_VALIDATE_MAX_BYTES`` a 413, a validation
   running past ``KG_VALIDATE_TIMEOUT`` a 503, a broken shapes file a 500 naming the file
   and line — always in the JSON error shape.
+- Your own shapes (``shapes`` or ``shapes_file``, ``shapes_format``, ``base``): the
+  document is validated against them instead of a profile (api/validate_shapes.py).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from api import validate_shapes
 from api.http.context import get_settings, get_store
 from api.http.errors import as_api_error, bad_request, unsupported_media_type
 from api.http.negotiation import Offer, negotiate
@@ -125,6 +128,7 @@ def _outcome() -> Outcome:
         name = _param("name") or f"document.{fmt}"
         text = _param("text") or ""
     elif _param("graph"):
+        validate_shapes.refuse_with_graph()
         return service.validate_graph(_param("graph"), get_store(), **options)
     else:
         media = request.mimetype
@@ -140,7 +144,8 @@ def _outcome() -> Outcome:
         if not text.strip():
             raise bad_request("the document is empty")
     context_url = request.host_url.rstrip("/") + "/context.jsonld"
-    return service.validate_text(
+    return validate_shapes.validate_text(
+        service,
         text,
         fmt,
         name,
@@ -226,11 +231,18 @@ OPENAPI_PATHS: dict[str, dict] = {
                             "properties": {
                                 "file": {"type": "string", "format": "binary"},
                                 "text": {"type": "string"},
+                                **validate_shapes.MULTIPART_PROPERTIES,
                             },
                         }
                     },
                     "application/x-www-form-urlencoded": {
-                        "schema": {"type": "object", "properties": {"text": {"type": "string"}}}
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "text": {"type": "string"},
+                                **validate_shapes.FORM_PROPERTIES,
+                            },
+                        }
                     },
                     **{
                         media: {"schema": {"type": "string"}}

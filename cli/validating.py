@@ -20,18 +20,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{path}: no such file")
+    text = _read(path)
     fmt = args.input_format or format_from_name(path.name)
     if fmt is None:
         raise CliError(f"{path}: unknown format; give --input-format")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{path}: not UTF-8 (byte {exc.start})") from None
     service = Service(settings, read_yaml=read_yaml_document)
     try:
-        if args.in_context:
+        if args.shapes:
+            outcome = _with_shapes(service, args, text, fmt, str(path))
+        elif args.base:
+            raise CliError("--base is the base IRI of your own shapes and document: give --shapes")
+        elif args.in_context:
             with opened(settings) as store:
                 outcome = service.validate_text(
                     text, fmt, str(path), profile=args.profile, store=store, in_context=True
@@ -46,12 +45,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if outcome.result.conforms else 1
 
 
+def _read(path: Path) -> str:
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 (byte {exc.start})") from None
+
+
+def _with_shapes(service, args: argparse.Namespace, text: str, fmt: str, name: str):
+    """The document validated against the shapes of ``--shapes`` (kg.validation.custom)."""
+    from kg.validation.custom import read_shapes, validate_with_shapes
+    from kg.validation.documents import format_from_name
+
+    if args.profile or args.in_context:
+        raise CliError(
+            "--shapes replaces the profile and judges the document alone: "
+            "leave out --profile and --in-context"
+        )
+    path = Path(args.shapes)
+    shapes_text = _read(path)
+    shapes_fmt = args.shapes_format or format_from_name(path.name) or "turtle"
+    settings = service.settings
+    shapes = read_shapes(shapes_text, shapes_fmt, str(path), settings, base=args.base)
+    return validate_with_shapes(service, shapes, text, fmt, name, timeout=settings.validate_timeout)
+
+
 def _add_validate(sub) -> None:
     v = sub.add_parser(
         "validate", help="validate a document (RDF or a YAML catalogue entry) against a profile"
     )
     v.add_argument("file")
-    v.add_argument("--profile", default="all", help="toolkit-resource, node, business-model, …")
+    v.add_argument("--profile", help="toolkit-resource, node, business-model, … (default: all)")
     v.add_argument("--in-context", action="store_true", help="as if added to the store's graph")
     v.add_argument("--format", default="text", choices=["text", "json", "csv", "turtle", "jsonld"])
     v.add_argument(
@@ -59,6 +85,13 @@ def _add_validate(sub) -> None:
         choices=["turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld", "yaml"],
         help="the document's format (default: from its extension)",
     )
+    v.add_argument("--shapes", help="your own SHACL shapes file: validate against it instead")
+    v.add_argument(
+        "--shapes-format",
+        choices=["turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld"],
+        help="the shapes' format (default: from the extension, else turtle)",
+    )
+    v.add_argument("--base", help="base IRI of relative IRIs (document and --shapes)")
     v.add_argument(
         "--limit", type=int, help="most findings shown (default KG_VALIDATE_MAX_FINDINGS)"
     )

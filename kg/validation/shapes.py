@@ -40,6 +40,8 @@ _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 class ShapesError(Exception):
     """A shapes or ontology file cannot be used (syntax error, unusable SHACL)."""
 
+    shape: Node | None = None  # the shape at fault, when known (check_shapes)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -210,7 +212,8 @@ def _local_name(node: Node) -> str:
 
 
 def _path_text(report: Graph, path: Node | None) -> str | None:
-    """A result path as text: an IRI, ``^iri`` for an inverse path, else SPARQL-like."""
+    """A result path as text: an IRI, ``^iri`` for an inverse path, ``a/b`` a sequence,
+    ``(a|b)`` alternatives, ``a*``, ``a+``, ``a?`` repetitions, else the term."""
     if path is None:
         return None
     if isinstance(path, URIRef):
@@ -220,7 +223,19 @@ def _path_text(report: Graph, path: Node | None) -> str | None:
         return f"^{_path_text(report, inverse)}"
     if isinstance(path, BNode) and report.value(path, RDF.first) is not None:
         return "/".join(_path_text(report, p) or "" for p in Collection(report, path))
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        joined = "|".join(_path_text(report, p) or "" for p in Collection(report, alternatives))
+        return f"({joined})"
+    for predicate, mark in _REPEATS.items():
+        inner = report.value(path, predicate)
+        if inner is not None:
+            text = _path_text(report, inner)
+            return f"{text}{mark}" if isinstance(inner, URIRef) else f"({text}){mark}"
     return path.n3()
+
+
+_REPEATS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
 
 
 def _text(node: Node | None) -> str | None:
@@ -302,19 +317,22 @@ def validate(
     return ValidationResult(findings=findings_from_report(report), report=report)
 
 
-def check_shapes(shapes: Graph) -> None:
+def check_shapes(shapes: Graph) -> int:
     """Raise :class:`ShapesError` unless pySHACL can load every shape and constraint.
 
     pySHACL builds constraints lazily, for shapes that have focus nodes; this builds them
     all now (and parses every SPARQL constraint) so that a bad shape fails at start-up.
+    Returns the number of shapes; the error's ``shape`` is the shape at fault, if known.
     """
     from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
     from pyshacl.shapes_graph import ShapesGraph
     from rdflib.plugins.sparql import prepareQuery
 
     shape_node: Node | None = None
+    found: list = []
     try:
-        for shape in ShapesGraph(shapes).shapes:
+        found = list(ShapesGraph(shapes).shapes)
+        for shape in found:
             shape_node = shape.node
             for parameter in set(shapes.predicates(shape.node)):
                 component = CONSTRAINT_PARAMETERS_MAP.get(parameter)
@@ -326,7 +344,10 @@ def check_shapes(shapes: Graph) -> None:
                     prepareQuery(helper.apply_prefixes(helper.select_text))
     except Exception as exc:  # pySHACL and rdflib's SPARQL parser raise various kinds
         where = f" in shape {shape_node.n3()}" if shape_node is not None else ""
-        raise ShapesError(f"unusable SHACL shapes{where}: {exc}") from exc
+        error = ShapesError(f"unusable SHACL shapes{where}: {exc}")
+        error.shape = shape_node
+        raise error from exc
+    return len(found)
 
 
 class Validator:

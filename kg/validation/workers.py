@@ -6,6 +6,8 @@ documents; a worker still running after the time limit is killed, which frees it
 and replaced on the next demand. The worker validates the document's few hundred triples
 together with the profile's ontology, prepared once per profile: forking a process per
 document and copying the ontology into each data graph cost more than the validation.
+A user's own shapes (:mod:`kg.validation.custom`) are not known to any worker: they go
+down the pipe with the document, and the worker checks them before validating.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import threading
 import time
 import weakref
+from typing import Protocol
 
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
@@ -25,11 +28,23 @@ from kg.validation.profiles import LoadedProfile
 from kg.validation.shapes import ShapesError, validate
 
 
+class SentShapes(Protocol):
+    """Shapes that travel with each job (a user's own, :mod:`kg.validation.custom`).
+
+    Never registered (``serial`` is None): any worker takes them, and :meth:`load` builds
+    and checks them in the worker, under the job's time limit.
+    """
+
+    serial: None
+
+    def load(self) -> LoadedProfile: ...
+
+
 def _answer(job: tuple) -> tuple[str, str]:
     """One validation in the worker: ``(status, N-Triples report or message)``."""
-    serial, triples, focus, keep = job
+    which, triples, focus, keep = job  # which: a profile's serial, or SentShapes
     try:
-        loaded = _LOADED[serial]
+        loaded = _LOADED[which] if isinstance(which, int) else which.load()
         with loaded.data_graph(triples) as work:
             result = validate(
                 work,
@@ -44,7 +59,9 @@ def _answer(job: tuple) -> tuple[str, str]:
     except ShapesError as exc:
         return ("shapes", str(exc))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
-        return ("error", f"{type(exc).__name__}: {exc}")
+        # pySHACL failing on shapes sent with the job (a user's own): the shapes' fault
+        status = "error" if isinstance(which, int) else "shapes"
+        return (status, f"{type(exc).__name__}: {exc}")
 
 
 def _serve(parent: int, conn) -> None:  # runs in the worker process
@@ -121,16 +138,17 @@ class Workers:
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
 
-    def _take(self, loaded: LoadedProfile) -> _Worker:
+    def _take(self, loaded: LoadedProfile | SentShapes) -> _Worker:
         stale = []
-        with _LOADED_LOCK:
-            _LOADED[loaded.serial] = loaded
+        if loaded.serial is not None:
+            with _LOADED_LOCK:
+                _LOADED[loaded.serial] = loaded
         with self._lock:
             usable = None
             while self._idle and usable is None:  # bounded: each idle worker once
                 worker = self._idle.pop()
                 if (
-                    loaded.serial in worker.serials
+                    (loaded.serial is None or loaded.serial in worker.serials)
                     and time.monotonic() - worker.born < self.MAX_AGE
                     and worker.process.is_alive()
                 ):
@@ -151,7 +169,7 @@ class Workers:
     def run(
         self,
         data: Graph,
-        loaded: LoadedProfile,
+        loaded: LoadedProfile | SentShapes,
         focus: list[URIRef] | None,
         timeout: float | None,
         keep: set | None = None,
@@ -159,11 +177,13 @@ class Workers:
         """pySHACL on ``data`` in a worker, killed after ``timeout`` seconds.
 
         ``focus``: pySHACL's focus nodes; ``keep``: the focus nodes (rdflib terms of
-        ``data``) whose results are kept, when blank nodes are among them.
+        ``data``) whose results are kept, when blank nodes are among them. Shapes sent with
+        the job (``serial`` None) go down the pipe themselves.
         """
         worker = self._take(loaded)
+        which = loaded if loaded.serial is None else loaded.serial
         try:
-            worker.conn.send((loaded.serial, list(data), focus, keep))
+            worker.conn.send((which, list(data), focus, keep))
             if not worker.conn.poll(timeout):
                 raise ValidationTimeout(
                     f"the validation ran longer than {timeout:g} s and was stopped"
