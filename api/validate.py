@@ -1,9 +1,11 @@
 """``/validate``: the data stewards' validation service (see kg.validation.checker) over HTTP.
 
-- ``GET /validate``: the web page (paste or upload, choose profile and mode).
+- ``GET /validate``: the web page (paste, upload or give a URL, choose profile and mode;
+  ``?example=<key>`` fills it with an example document: api/validate_page.py).
 - ``GET /validate/profiles``: the named profiles (JSON).
 - ``POST /validate``: validate one document. The document is, in this order of precedence:
-  an uploaded file (multipart field ``file``), pasted text (form field ``text``), a named
+  an uploaded file (multipart field ``file``), pasted text (form field ``text``), a URL
+  (``url``: fetched from ``KG_ALLOWED_HOSTS`` only, never with text or a file), a named
   graph of the store (``graph=IRI``), or the raw body (its ``Content-Type`` names the
   format). Parameters (query string or form): ``format`` (the input format: turtle,
   trig, ntriples, nquads, rdfxml, jsonld, yaml; default from the file name or media
@@ -15,19 +17,29 @@
   (``KG-Validation-Conforms: true|false``); a document that cannot be read is a 400
   naming line and column, a body over ``KG_VALIDATE_MAX_BYTES`` a 413, a validation
   running past ``KG_VALIDATE_TIMEOUT`` a 503, a broken shapes file a 500 naming the file
-  and line — always in the JSON error shape.
+  and line — in the JSON error shape, or, when the report asked for is HTML (the page's
+  form), as the page with the message next to the field and the input kept.
 - Your own shapes (``shapes`` or ``shapes_file``, ``shapes_format``, ``base``): the
   document is validated against them instead of a profile (api/validate_shapes.py).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from api import validate_shapes
 from api.http.context import get_settings, get_store
-from api.http.errors import as_api_error, bad_request, unsupported_media_type
+from api.http.errors import as_api_error, bad_request
 from api.http.negotiation import Offer, negotiate
+from api.validate_page import (
+    FormError,
+    example_page,
+    fetch_document,
+    no_document,
+    render_page,
+    render_report,
+)
+from api.validate_page import register as register_page_errors
 from kg.errors import ValidationTimeout
 from kg.validation.checker import Outcome, Service
 from kg.validation.documents import (
@@ -63,6 +75,7 @@ def _param(name: str) -> str | None:
 
 #: The report formats, by ``report`` or ``Accept``; JSON by default and when nothing suits.
 REPORT_OFFERS = tuple(Offer(f, MEDIA_TYPES[f].split(";")[0]) for f in REPORT_FORMATS)
+register_page_errors(bp, REPORT_OFFERS)
 
 
 def _report_format() -> str:
@@ -90,9 +103,10 @@ def _input_format(name: str | None, media_type: str | None) -> str:
     requested = _param("format")
     if requested:
         if requested not in INPUT_FORMATS:
-            raise bad_request(
+            raise FormError(
+                "format",
                 f"format {requested!r} is not an input format; use one of "
-                f"{', '.join(INPUT_FORMATS)}"
+                f"{', '.join(INPUT_FORMATS)}",
             )
         return requested
     return format_from_name(name) or format_from_media_type(media_type) or "turtle"
@@ -111,7 +125,7 @@ def _outcome() -> Outcome:
     profile = _param("profile") or DEFAULT_PROFILE
     mode = _param("mode") or "standalone"
     if mode not in MODES:
-        raise bad_request(f"mode {mode!r}: use one of {', '.join(MODES)}")
+        raise FormError("mode", f"mode {mode!r}: use one of {', '.join(MODES)}")
     in_context = mode == "in-context"
     options = {
         "profile": profile,
@@ -119,7 +133,9 @@ def _outcome() -> Outcome:
         "timeout": settings.validate_timeout,
     }
     upload = request.files.get("file")
-    if upload is not None and upload.filename:
+    if _param("url"):
+        name, text, fmt = fetch_document(_param("url") or "", _input_format)
+    elif upload is not None and upload.filename:
         name = upload.filename
         text = _decode(upload.read(), name)
         fmt = _input_format(name, upload.mimetype)
@@ -133,12 +149,8 @@ def _outcome() -> Outcome:
     else:
         media = request.mimetype
         fmt = _input_format(None, media) if _param("format") else format_from_media_type(media)
-        if fmt is None:
-            raise unsupported_media_type(
-                f"Content-Type {media or '(none)'!r} is not a document format; send a file "
-                "(multipart field 'file'), pasted text (form field 'text'), graph=IRI, or a "
-                "body in Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD or YAML"
-            )
+        if fmt is None or request.form:
+            raise no_document(media)
         name = _param("name") or f"document.{fmt}"
         text = _decode(request.get_data(cache=False), "the request body")
         if not text.strip():
@@ -156,13 +168,10 @@ def _outcome() -> Outcome:
 
 
 @bp.get("/validate")
-def page() -> str:
-    return render_template(
-        "validate.html",
-        profiles=list(PROFILES.values()),
-        formats=INPUT_FORMATS,
-        default_profile=DEFAULT_PROFILE,
-    )
+def page() -> tuple[str, int]:
+    if request.args.get("example"):
+        return example_page(request.args["example"])
+    return render_page({}), 200
 
 
 @bp.get("/validate/profiles")
@@ -185,7 +194,7 @@ def validate() -> Response:
         raise as_api_error(exc) from None
     report = Report(outcome, limit)
     if fmt == "html":
-        body = render_template("validate_report.html", report=report, data=report.to_dict())
+        body = render_report(report)
     else:
         body = report.render(fmt)
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
@@ -204,20 +213,37 @@ _PARAMETERS = [
         ("profile", f"validation profile: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})"),
         ("mode", "standalone (default) or in-context"),
         ("graph", "validate this named graph of the store instead of a document"),
+        ("url", "validate the document at this URL (fetched from KG_ALLOWED_HOSTS only)"),
         ("name", "file name of a pasted document (a YAML catalogue entry's id)"),
         ("limit", "most findings shown (at most KG_VALIDATE_MAX_FINDINGS)"),
         ("report", f"report format: {', '.join(REPORT_FORMATS)} (else by Accept)"),
     )
 ]
-_ERROR = {"description": "JSON error {error, status}", "content": {"application/json": {}}}
+_ERROR = {
+    "description": "JSON error {error, status}; when the report is HTML (report=html, as the "
+    "page's form sends, or Accept: text/html), the page with the message next to the field",
+    "content": {"application/json": {}, "text/html": {}},
+}
 
 #: OpenAPI path items of this blueprint (collected by api/openapi.py).
 OPENAPI_PATHS: dict[str, dict] = {
     "/validate": {
         "get": {
-            "summary": "The validation web page (paste or upload a document)",
+            "summary": "The validation web page (paste, upload or give the URL of a document)",
             "tags": ["validation"],
-            "responses": {"200": {"description": "HTML form", "content": {"text/html": {}}}},
+            "parameters": [
+                {
+                    "name": "example",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "fill the form with this example document",
+                }
+            ],
+            "responses": {
+                "200": {"description": "HTML form", "content": {"text/html": {}}},
+                "404": {"description": "no such example", "content": {"text/html": {}}},
+            },
         },
         "post": {
             "summary": "Validate a document (upload, pasted text, raw body or a named graph)",
@@ -231,6 +257,7 @@ OPENAPI_PATHS: dict[str, dict] = {
                             "properties": {
                                 "file": {"type": "string", "format": "binary"},
                                 "text": {"type": "string"},
+                                "url": {"type": "string"},
                                 **validate_shapes.MULTIPART_PROPERTIES,
                             },
                         }
@@ -240,6 +267,7 @@ OPENAPI_PATHS: dict[str, dict] = {
                             "type": "object",
                             "properties": {
                                 "text": {"type": "string"},
+                                "url": {"type": "string"},
                                 **validate_shapes.FORM_PROPERTIES,
                             },
                         }
@@ -267,6 +295,7 @@ OPENAPI_PATHS: dict[str, dict] = {
                 "413": _ERROR,
                 "415": _ERROR,
                 "500": _ERROR,
+                "502": _ERROR,
                 "503": _ERROR,
             },
         },

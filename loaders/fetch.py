@@ -5,6 +5,9 @@ is used as it is; a URL is downloaded (only from ``KG_ALLOWED_HOSTS``, at most
 ``KG_FETCH_MAX_BYTES``, redirects re-checked) into a temporary directory that is
 removed afterwards; a ``.zip`` / ``.tar.gz`` archive (RDMkit's GitHub archive) is
 unpacked, refusing members that would land outside the directory.
+
+``fetch_bytes(url, settings, limit, seconds)`` reads one document into memory under the
+same checks, with its own size and time limits (``POST /validate`` with ``url=``).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import contextlib
 import shutil
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.settings import Settings
@@ -41,7 +45,9 @@ def check_host(url: str, settings: Settings) -> None:
     host = (parts.hostname or "").lower()
     allowed = {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
     if host not in allowed:
-        raise LoadError(f"{url}: host {host!r} is not in KG_ALLOWED_HOSTS")
+        raise LoadError(
+            f"{url}: host {host!r} is not in KG_ALLOWED_HOSTS ({', '.join(sorted(allowed))})"
+        )
     try:
         literal = literal_address(host) is not None
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -61,26 +67,61 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def download(url: str, target: Path, settings: Settings) -> Path:
+class TooLarge(LoadError):
+    """The download went past its size limit."""
+
+
+def _stream(
+    url: str,
+    settings: Settings,
+    write: Callable[[bytes], object],
+    limit: tuple[int, str],
+    seconds: float | None = None,
+) -> str:
+    """Send the body at ``url`` to ``write`` chunk by chunk; its media type. Allowed hosts
+    only (redirects re-checked), at most ``limit`` bytes (a number and the setting that sets
+    it), ``KG_FETCH_TIMEOUT`` seconds per read and, with ``seconds``, that long in all."""
     check_host(url, settings)
     opener = urllib.request.build_opener(_CheckedRedirects(settings))
-    name = Path(urllib.parse.urlsplit(url).path).name or "download"
-    path = target / name
-    limit = settings.fetch_max_bytes
+    timeout = min(settings.fetch_timeout, seconds or settings.fetch_timeout)
+    deadline = time.monotonic() + seconds if seconds else None
     try:
-        with opener.open(url, timeout=settings.fetch_timeout) as response, path.open("wb") as out:
+        with opener.open(url, timeout=timeout) as response:
             total = 0
-            while chunk := response.read(1 << 20):
+            while chunk := response.read1(1 << 20):
                 total += len(chunk)
-                if total > limit:
-                    raise LoadError(f"{url}: larger than KG_FETCH_MAX_BYTES ({limit} bytes)")
-                out.write(chunk)
+                if total > limit[0]:
+                    raise TooLarge(f"{url}: larger than {limit[1]} ({limit[0]} bytes)")
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"took longer than {seconds:g} s")
+                write(chunk)
+            return response.headers.get_content_type()
     except urllib.error.HTTPError as exc:
         raise LoadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise LoadError(f"{url}: cannot download: {reason}") from None
+
+
+def download(url: str, target: Path, settings: Settings) -> Path:
+    name = Path(urllib.parse.urlsplit(url).path).name or "download"
+    path = target / name
+    with path.open("wb") as out:
+        _stream(url, settings, out.write, (settings.fetch_max_bytes, "KG_FETCH_MAX_BYTES"))
     return path
+
+
+def fetch_bytes(
+    url: str, settings: Settings, limit: tuple[int, str], seconds: float
+) -> tuple[bytes, str]:
+    """The body at ``url`` in memory (one document, not a source) and its media type: the
+    checks of :func:`download`, at most ``limit`` bytes (:class:`TooLarge` past it),
+    ``seconds`` in all."""
+    if not is_url(url):
+        raise LoadError(f"{url!r} is not an http or https URL")
+    chunks: list[bytes] = []
+    media_type = _stream(url, settings, chunks.append, limit, seconds)
+    return b"".join(chunks), media_type
 
 
 def unpack(archive: Path, target: Path) -> Path:

@@ -1,9 +1,10 @@
 """End-to-end in a real browser: headless Chromium (Debian) driven by playwright-core (npm).
 
 One browser session (``tests/api/browser/e2e.mjs``) runs every scenario against the app
-serving every source plus a graph of hostile names; this test computes what each
-scenario must observe from the store and checks it. Screenshots go to
-``test-artifacts/browser/``. A missing Chromium, Node.js or playwright-core is a failure
+serving every source plus a graph of hostile names (and, for the validation page's 413
+and 503, the same app with tiny limits); this test computes what each scenario must
+observe from the store and the data files and checks it. Screenshots go to
+``test-artifacts/browser/`` (the validation page's at 1366×900 and, ``*_390``, 390 px wide). A missing Chromium, Node.js or playwright-core is a failure
 with the reason, never a skip.
 """
 
@@ -18,9 +19,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from api import create_app
 from kg.queries.catalog import load_catalog
 from kg.validation.shapes import Validator, to_rdflib
 from tests.support.paths import ROOT
+from tests.support.servers import Served
 
 DRIVER = ROOT / "tests" / "api" / "browser" / "e2e.mjs"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -42,6 +45,15 @@ HOSTILE_PAGES = [
     "/nodes",
 ]
 #: A steward's document with one violation: a toolkit resource without its RDMkit id.
+#: The validation page's error states (e2e.mjs, "validate_*"): a URL on a host that is not
+#: allowed, with the fields the steward filled in, all to be kept.
+REFUSED = {
+    "refused_url": "https://example.org/steward/business-model.yaml",
+    "name": "business-model.yaml",
+    "format": "yaml",
+    "profile": "business-model",
+}
+LIMITED_MAX_BYTES = 4096
 INVALID_DOCUMENT = """@prefix ckg: <https://w3id.org/elixir-converge/ontology#> .
 @prefix schema: <https://schema.org/> .
 <https://w3id.org/elixir-converge/resource/steward-example> a ckg:ToolkitResource ;
@@ -71,7 +83,17 @@ def tools() -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def session(hostile_site, settings):
+def limited_site(hostile_site, settings):
+    """The same app with tiny limits: a body over 4 KiB is a 413, every validation a 503."""
+    _, store = hostile_site
+    limits = settings.with_overrides(validate_max_bytes=LIMITED_MAX_BYTES, validate_timeout=1e-9)
+    served = Served()
+    yield served(create_app(settings=limits, store=store))
+    served.close()
+
+
+@pytest.fixture(scope="module")
+def session(hostile_site, limited_site, settings):
     """Run every scenario once in one browser session; the plan and the observed facts."""
     node, driver = tools()
     base, store = hostile_site
@@ -106,6 +128,11 @@ def session(hostile_site, settings):
             "message": violation.message,
         },
         "hostile": {"text": HOSTILE_TEXT, "pages": HOSTILE_PAGES, "map_pages": ["/node/ZZ"]},
+        "validate_page": {
+            "limited_base": limited_site,
+            "limited_max_bytes": LIMITED_MAX_BYTES,
+            **REFUSED,
+        },
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     plan_file = ARTIFACTS / "plan.json"
@@ -211,6 +238,87 @@ def test_validation_page_shows_the_violation(session):
     plan, _, _, _ = session
     result = scenario(session, "validate")
     assert result["shows_message"], result["text"][:2000]
+
+
+def error_next_to(state: dict, field: str) -> str:
+    """The one error on the page: next to ``field``, tied to it, visible, focused."""
+    (error,) = state["errors"]
+    assert error["id"] == f"{field}-error" and error["visible"], error
+    assert error["described_by"] == field and error["next_to_field"], error
+    assert state["invalid"] == [field] and state["focused"] == field, state
+    assert state["title"].startswith("Error: ") and not state["overflow_x"]
+    return error["text"]
+
+
+def general_error(state: dict) -> str:
+    """The one error about the whole form: above it, visible, focused."""
+    (error,) = state["errors"]
+    assert error["id"] == "form-error" and error["visible"], error
+    assert state["focused"] == "form-error" and not state["overflow_x"], state
+    return error["text"]
+
+
+def example_text(settings, *parts: str) -> str:
+    return Path(settings.data_dir, *parts).read_text(encoding="utf-8")
+
+
+def test_validation_page_unreadable_example_shows_its_line_in_the_page(session, settings):
+    result = scenario(session, "validate_example_unreadable")
+    text = example_text(settings, "validation-examples", "unreadable.ttl")
+    assert result["example"]["text"] == text and result["example"]["errors"] == []
+    assert result["status"] == 400
+    state = result["form"]
+    assert "line 11" in error_next_to(state, "text")
+    assert (state["text"], state["name"], state["format"]) == (text, "unreadable.ttl", "turtle")
+    assert (state["profile"], state["mode"]) == ("toolkit-resource", "standalone")
+    assert not result["narrow"]["overflow_x"]
+
+
+def test_validation_page_empty_form_asks_for_a_document(session):
+    result = scenario(session, "validate_empty_form")
+    assert result["status"] == 400
+    assert "no document" in error_next_to(result["form"], "text")
+    assert not result["narrow"]["overflow_x"]
+
+
+def test_validation_page_refused_url_names_the_allowed_hosts(session, settings):
+    result = scenario(session, "validate_url_refused")
+    assert result["status"] == 400
+    state = result["form"]
+    message = error_next_to(state, "url")
+    allowed = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+    assert "example.org" in message and all(host in message for host in allowed)
+    assert state["url"] == REFUSED["refused_url"] and state["text"] == ""
+    assert (state["name"], state["format"]) == (REFUSED["name"], REFUSED["format"])
+    assert (state["profile"], state["mode"]) == (REFUSED["profile"], "in-context")
+    assert not result["narrow"]["overflow_x"]
+
+
+def test_validation_page_too_large_is_413_and_back_keeps_the_form(session):
+    result = scenario(session, "validate_too_large")
+    assert result["status"] == 413
+    message = general_error(result["form"])
+    assert f"larger than {LIMITED_MAX_BYTES:,} bytes" in message and "Back" in message
+    back = scenario(session, "validate_too_large_back")["form"]
+    assert len(back["text"]) == result["sent_length"] and back["profile"] == "node"
+
+
+def test_validation_page_timeout_is_503_with_the_input_kept(session, settings):
+    result = scenario(session, "validate_timeout")
+    assert result["status"] == 503
+    assert "longer than" in general_error(result["form"])
+    assert result["form"]["text"] == result["example"]["text"]
+    assert "resource/zenodo>" in result["example"]["text"]
+    assert result["form"]["profile"] == "toolkit-resource"
+
+
+def test_validation_report_keeps_the_document_to_validate_again(session, settings):
+    result = scenario(session, "validate_report_again")
+    text = example_text(settings, "validation-examples", "broken-resource.ttl")
+    assert result["status"] == 200 and "does not conform" in result["verdict"]
+    assert result["again"]["text"] == text and result["again"]["errors"] == []
+    assert result["again"]["profile"] == "toolkit-resource"
+    assert not result["narrow"]["overflow_x"]
 
 
 def test_hostile_data_is_shown_escaped_in_the_browser(session):

@@ -5,7 +5,8 @@
 //
 // PLAN.json: {"base": "http://127.0.0.1:PORT", "artifacts": DIR, "chromium": PATH,
 //             "stage": ..., "resource": ..., "node": ..., "example": ..., "validation": {...},
-//             "hostile": {"text": [...], "pages": [...]}}
+//             "hostile": {"text": [...], "pages": [...]},
+//             "validate_page": {"limited_base": ..., "refused_url": ..., ...}}
 // Prints one JSON object on stdout: {"scenario name": {"ok": bool, "error": str|null, ...facts}}.
 // The script observes and reports; the Python test decides what the facts must be.
 // Every wait has a timeout; a failing scenario is reported, and the others still run.
@@ -210,6 +211,139 @@ await scenario("validate", async () => {
   const text = await page.locator("main").innerText();
   return { text, shows_message: text.includes(plan.validation.message) };
 });
+
+// ---------------------------------------------------------------- the validation page
+// Each error state: the message in the page next to its field, the input kept, the status,
+// the focus. Screenshots at 1366×900 (the scenario's own) and 390 px wide (`<name>_390`).
+const DESKTOP = { width: 1366, height: 900 };
+const NARROW = { width: 390, height: 844 };
+const checks = plan.validate_page;
+
+/** What the validation form shows now: values, checked radios, errors, focus, ARIA ties. */
+async function formState() {
+  return page.evaluate(() => {
+    const form = document.querySelector('main form[action="/validate"]');
+    const value = (name) => (form.elements[name] ? form.elements[name].value : null);
+    const checked = (name) => {
+      const box = form.querySelector(`input[name="${name}"]:checked`);
+      return box ? box.value : null;
+    };
+    const active = document.activeElement;
+    const errors = [...document.querySelectorAll(".field-error, .message.error")].map((e) => {
+      const owner = document.querySelector(`[aria-describedby~="${e.id}"]`);
+      const box = e.closest(".field, fieldset, form");
+      return {
+        id: e.id,
+        text: e.innerText.trim(),
+        described_by: owner ? owner.id || owner.getAttribute("name") || owner.tagName : null,
+        next_to_field: Boolean(owner && box && box.contains(owner)),
+        visible: e.getBoundingClientRect().height > 0,
+      };
+    });
+    return {
+      title: document.title,
+      text: value("text"),
+      url: value("url"),
+      name: value("name"),
+      format: value("format"),
+      profile: checked("profile"),
+      mode: checked("mode"),
+      invalid: [...form.querySelectorAll('[aria-invalid="true"]')].map((e) => e.id || e.name),
+      focused: active ? active.id || active.getAttribute("name") || active.tagName : null,
+      errors,
+      overflow_x: document.documentElement.scrollWidth > window.innerWidth,
+    };
+  });
+}
+
+/** Submit the validation form; the HTTP status of the answer and the form it shows. */
+async function submitForm() {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/validate"),
+    page.locator('main form[action="/validate"] button[type="submit"]').first().click(),
+  ]);
+  await page.waitForLoadState("load");
+  // autofocus is applied at a rendering update, which may come just after "load"
+  await page.waitForFunction(() => document.activeElement !== document.body, null, { timeout: 3000 })
+    .catch(() => undefined);
+  return { status: response.status(), form: await formState() };
+}
+
+/** A full-page screenshot 390 px wide (`<name>_390.png`), then back to 1366×900. */
+async function narrowShot(name) {
+  await page.setViewportSize(NARROW);
+  const state = await formState().catch(() => null);
+  await page.screenshot({ path: join(plan.artifacts, `${name}_390.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  return { overflow_x: state ? state.overflow_x : null };
+}
+
+async function openExample(base, key) {
+  await page.goto(base + "/validate");
+  await Promise.all([
+    page.waitForURL((u) => new URL(u).searchParams.get("example") === key),
+    page.locator(`main a[href^="/validate?example=${key}#"]`).first().click(),
+  ]);
+  return formState();
+}
+
+await page.setViewportSize(DESKTOP);
+
+await scenario("validate_example_unreadable", async () => {
+  const example = await openExample(plan.base, "unreadable");
+  const result = await submitForm();
+  return { example, ...result, narrow: await narrowShot("validate_example_unreadable") };
+});
+
+await scenario("validate_empty_form", async () => {
+  await page.goto(url("/validate"));
+  const result = await submitForm();
+  return { ...result, narrow: await narrowShot("validate_empty_form") };
+});
+
+await scenario("validate_url_refused", async () => {
+  await page.goto(url("/validate"));
+  await page.fill("#url", checks.refused_url);
+  await page.fill("#name", checks.name);
+  await page.selectOption("#format", checks.format);
+  await page.check(`input[name="profile"][value="${checks.profile}"]`);
+  await page.check('input[name="mode"][value="in-context"]');
+  const result = await submitForm();
+  return { ...result, narrow: await narrowShot("validate_url_refused") };
+});
+
+await scenario("validate_too_large", async () => {
+  await page.goto(checks.limited_base + "/validate");
+  const big = "# " + "x".repeat(checks.limited_max_bytes + 1000);
+  await page.fill("#text", big);
+  await page.check('input[name="profile"][value="node"]');
+  const result = await submitForm();
+  return { ...result, sent_length: big.length, narrow: await narrowShot("validate_too_large") };
+});
+
+await scenario("validate_too_large_back", async () => {
+  // The body was never read: the page says so, and Back brings the filled form back.
+  await page.goBack();
+  await page.waitForLoadState("load");
+  return { form: await formState() };
+});
+
+await scenario("validate_timeout", async () => {
+  const example = await openExample(checks.limited_base, "toolkit-resource");
+  const result = await submitForm();
+  return { example, ...result, narrow: await narrowShot("validate_timeout") };
+});
+
+await scenario("validate_report_again", async () => {
+  const example = await openExample(plan.base, "broken-resource");
+  const result = await submitForm();
+  const verdict = (await page.locator(".verdict").innerText()).trim();
+  await page.locator("details.again > summary").click();
+  const again = await formState();
+  return { example, status: result.status, verdict, again, narrow: await narrowShot("validate_report_again") };
+});
+
+await page.setViewportSize({ width: 1280, height: 720 });
 
 await scenario("hostile", async () => {
   const pages = {};
