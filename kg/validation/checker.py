@@ -80,7 +80,7 @@ def check(
     triples = canonical(document.triples) if in_context else document.triples
     data = to_rdflib(triples)
     focus: list[URIRef] | None = None
-    keep: set | None = None
+    keep: dict | None = None
     hood = None
     subjects = list(dict.fromkeys(data.subjects()))  # rdflib terms: blank ids as in data
     focus_names = [f"_:{s}" if isinstance(s, BNode) else str(s) for s in subjects]
@@ -91,9 +91,7 @@ def check(
         data += to_rdflib(sorted(hood.triples, key=str))
         # The whole small graph is validated and the records' findings kept: pySHACL's
         # focus_nodes also narrows the shapes nested in sh:not (which then fail every value).
-        records = set(hood.records)
-        keep = {s for s in subjects if isinstance(s, BNode) or str(s) in records}
-        focus_names = [f"_:{s}" if isinstance(s, BNode) else str(s) for s in keep]
+        keep = {s: _paths(hood.added.get(str(s))) for s in subjects}
     if in_context and not focus_names:
         report = _empty_report()
     else:
@@ -109,6 +107,10 @@ def check(
         focus=focus_names,
         context_triples=len(hood.triples) if hood is not None else 0,
     )
+
+
+def _paths(predicates: set[str] | None) -> set[URIRef] | None:
+    return None if predicates is None else {URIRef(p) for p in predicates}
 
 
 def _shacl_report(data, loaded, focus, timeout, keep, workers: Workers | None) -> Graph:

@@ -66,7 +66,8 @@ class Neighbourhood:
         self.exclude = exclude_graph
         self.replaced = set(replaced)
         self.read: set[ox.NamedNode] = set()
-        self.records: list[str] = []  # the document's subjects it describes (judged)
+        self.records: list[str] = []  # the document's subjects (all judged)
+        self.added: dict[str, set[str]] = {}  # subjects only added to → the predicates added
         self.triples: set[ox.Triple] = set()
         self.described: set[str] = set()  # IRIs with outgoing triples in the store
         self._incoming = _incoming_query(reach.backward)
@@ -154,14 +155,15 @@ def reach_of(loaded: LoadedProfile) -> Reach:
 
 
 def build_context(document: Document, store: Store, shapes: Reach) -> Neighbourhood:
-    """The store's part of the document's context, and the document's records.
+    """The store's part of the document's context.
 
-    A *record* of the document is a subject it gives a type, or one the graph does not
-    describe: the document's description of it replaces the graph's. A subject the document
-    only adds statements to (a page listing the submitted resource, a class with its label)
-    keeps what the graph says of it and is not judged. From the IRIs the document mentions,
-    the graph is read breadth-first up to ``shapes.depth`` steps along the predicates the
-    shapes follow (and backwards along those they follow backwards).
+    Every subject of the document is judged. One the document gives a type (or one the
+    graph lacks) is a record the document describes: its description replaces the graph's,
+    and it is judged whole. One the document only adds statements to (a page listing the
+    submitted resource, a class with its label) keeps what the graph says of it and is
+    judged on the predicates the document adds (``added``). From the IRIs the document
+    mentions, the graph is read breadth-first up to ``shapes.depth`` steps along the
+    predicates the shapes follow (and backwards along those they follow backwards).
     """
     typed = {
         t.subject.value
@@ -173,13 +175,17 @@ def build_context(document: Document, store: Store, shapes: Reach) -> Neighbourh
     hood = Neighbourhood(
         store, shapes, replaced=typed if own else (), exclude_graph=document.source_graph
     )
-    hood.records = [
-        s.value for s in subjects if not own or s.value in typed or not hood.outgoing(s)
-    ]
-    hood.replaced.update(hood.records if own else ())
     frontier: set = set(_iris(t.object for t in document.triples))
-    for record in hood.records:
-        frontier.update(t.subject for t in hood.incoming(ox.NamedNode(record)))
+    for subject in subjects:
+        if own and subject.value not in typed:  # added to, unless the graph lacks it
+            if hood.outgoing(subject):
+                hood.added[subject.value] = {
+                    t.predicate.value for t in document.triples if t.subject == subject
+                }
+            else:
+                hood.replaced.add(subject.value)
+        frontier.update(t.subject for t in hood.incoming(subject))
+    hood.records = [s.value for s in subjects]
     for _ in range(shapes.depth):  # bounded: at most the shapes' depth
         following: set = set()
         for node in frontier:

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from kg.rdf_guards import check_input
 from kg.settings import Settings
+from kg.validation.locate import finding_line, subject_line
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -76,6 +77,13 @@ class Document:
         line = subject_line(self.text, focus, self.format)
         self.lines[focus] = line
         return line
+
+    def line_of_finding(self, focus: str, path: str | None, value: str | None) -> int | None:
+        """The line of the offending triple where the text shows it, else of the subject."""
+        start = self.line_of(focus)
+        if self.format not in RDF_INPUTS:
+            return start  # YAML: the line of the entry, from its loader
+        return finding_line(self.text, self.format, start, path, value)
 
 
 # --------------------------------------------------------------------------- formats
@@ -233,36 +241,3 @@ def document_from_text(
         parsed = inline_contexts(text, ours, lambda: load_context(settings), name)
     base = settings.base_iri + "validate/" + re.sub(r"[^A-Za-z0-9._-]", "-", name)
     return Document(name, fmt, parse_rdf(parsed, fmt, name, base), text)
-
-
-# --------------------------------------------------------------------------- lines
-
-_PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
-
-
-def subject_line(text: str, iri: str, fmt: str) -> int | None:
-    """The first line that starts with ``iri`` (written in full or with a prefix), else
-    the first line naming it in full; None when it is not written in the text."""
-    tokens = [f"<{iri}>"]
-    if fmt in ("turtle", "trig"):
-        for prefix, namespace in _PREFIX.findall(text):
-            if namespace and iri.startswith(namespace):
-                local = iri[len(namespace) :]
-                if re.fullmatch(r"[\w.-]*", local) and not local.endswith("."):
-                    tokens.append(f"{prefix}:{local}")
-    elif fmt == "jsonld":
-        tokens = [f'"{iri}"']
-    elif fmt == "rdfxml":
-        tokens = [f'"{iri}"']
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip()
-        for token in tokens:
-            if stripped.startswith(token) and (
-                len(stripped) == len(token) or not re.match(r"[\w.:-]", stripped[len(token)])
-            ):
-                return number
-    for number, line in enumerate(lines, start=1):
-        if iri in line:
-            return number
-    return None

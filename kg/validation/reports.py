@@ -53,7 +53,8 @@ class Report:
         return max(0, len(self.findings) - self.limit)
 
     def row(self, finding: Finding) -> dict:
-        return {**finding.to_dict(), "line": self.outcome.document.line_of(finding.focus)}
+        line = self.outcome.document.line_of_finding(finding.focus, finding.path, finding.value)
+        return {**finding.to_dict(), "line": line}
 
     def counts(self) -> dict[str, int]:
         found = Counter(f.severity for f in self.findings)

@@ -172,12 +172,13 @@ class Workers:
         loaded: LoadedProfile | SentShapes,
         focus: list[URIRef] | None,
         timeout: float | None,
-        keep: set | None = None,
+        keep: dict | None = None,
     ) -> Graph:
         """pySHACL on ``data`` in a worker, killed after ``timeout`` seconds.
 
         ``focus``: pySHACL's focus nodes; ``keep``: the focus nodes (rdflib terms of
-        ``data``) whose results are kept, when blank nodes are among them. Shapes sent with
+        ``data``) whose results are kept, each with None (all) or the paths kept (see
+        :func:`_keep_focus`). Shapes sent with
         the job (``serial`` None) go down the pipe themselves.
         """
         worker = self._take(loaded)
@@ -211,10 +212,13 @@ class Workers:
             worker.kill()
 
 
-def _keep_focus(report: Graph, keep: set) -> None:
-    """Drop the results whose focus node is not one of ``keep`` (rdflib terms)."""
+def _keep_focus(report: Graph, keep: dict) -> None:
+    """Keep the results about ``keep``'s focus nodes (rdflib terms): all of them where the
+    focus maps to None, else only those whose path is one of its paths."""
     for result in list(report.subjects(RDF.type, SH.ValidationResult)):
-        if report.value(result, SH.focusNode) not in keep:
+        focus = report.value(result, SH.focusNode)
+        paths = keep.get(focus, ())
+        if paths is not None and report.value(result, SH.resultPath) not in paths:
             for report_node in report.subjects(SH.result, result):
                 report.remove((report_node, SH.result, result))
             _remove_tree(report, result)
