@@ -16,7 +16,13 @@ warm-up run). The plain run is ``pyshacl.validate`` with the profile's shapes on
 with the ontology mixed in (as kg.validation does), everything parsed beforehand. Figures
 are the median (min–max) of ``--runs`` runs (default 5) in milliseconds.
 
-``--workloads`` picks some of them by name (``one``, ``hundred``, ``whole``; default all):
+4. **a served record in context**: a real toolkit resource as its IRI serves it (Turtle),
+   submitted unchanged, as a steward checking an edit would;
+5. **your own shapes**: :mod:`bench.validation_custom` (documents of 10, 100 and 1,000 nodes
+   against a small shapes graph), the service against pySHACL run directly.
+
+``--workloads`` picks some of them by name (``one``, ``hundred``, ``whole``, ``record``,
+``custom``; default all):
 e.g. ``--workloads one hundred`` skips the whole-graph document, whose service run takes
 tens of seconds (each workload still has its own plain whole-graph run beside it).
 
@@ -31,10 +37,13 @@ from collections.abc import Callable, Sequence
 import pyshacl
 from rdflib import Graph
 
+from bench import validation_custom
 from bench.common import REPO, SHARED_DATA, parser, print_machine, print_table, runs, spread, timed
 from kg.settings import Settings
+from kg.sparql.formats import BY_NAME, serialize
 from kg.store import open_store
 from kg.validation.checker import Service
+from kg.validation.custom import read_shapes, validate_with_shapes
 from kg.validation.profiles import get_profile
 from kg.validation.shapes import Validator, to_rdflib
 from loaders.pipeline import SOURCES, load
@@ -42,8 +51,9 @@ from loaders.yaml_documents import read_yaml_document
 
 TINY_SOURCES = ("ontology", "shapes", "catalogues")
 BUSINESS_MODEL = REPO / "data" / "business-models" / "example-central.yaml"
-#: ``--workloads`` names: one record in context, 100 records in context, the whole graph.
-WORKLOADS = ("one", "hundred", "whole")
+#: ``--workloads`` names: one record in context, 100 records in context, the whole graph, a
+#: served record in context, your own shapes.
+WORKLOADS = ("one", "hundred", "whole", "record", "custom")
 
 
 def build(settings: Settings, tiny: bool):
@@ -141,6 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             True,
         ),
         (
+            "record",
+            "a served record in context",
+            "all",
+            served_record(store),
+            "turtle",
+            True,
+        ),
+        (
             "whole",
             "whole graph",
             "all",
@@ -152,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     main.results = {}
     for key, title, profile, text, fmt, in_context in workloads:
-        if key not in args.workloads:
+        if key not in args.workloads or (key == "record" and not text):
             continue
         name = BUSINESS_MODEL.name if fmt == "yaml" else f"bench.{fmt}"
         outcome = service.validate_text(
@@ -200,7 +218,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
         rows,
     )
+    if "custom" in args.workloads:
+        custom(service, settings, n, not args.tiny)
     return 0
+
+
+def served_record(store) -> str:
+    """Zenodo (or the first resource) as ``/resource/<id>`` serves it in Turtle; empty
+    when the graph has no resource (``--tiny``)."""
+    from kg.records.describe import describe
+
+    iri = next(
+        (
+            r["r"]
+            for r in store.query(
+                "SELECT ?r WHERE { ?r a <https://w3id.org/elixir-converge/ontology#ToolkitResource> ;"
+                ' <http://purl.org/dc/terms/identifier> ?id } ORDER BY DESC(?id = "zenodo") ?id'
+                " LIMIT 1"
+            )
+        ),
+        None,
+    )
+    if iri is None:
+        return ""
+    return serialize(describe(store, iri), BY_NAME["turtle"]).decode("utf-8")
+
+
+def custom(service: Service, settings: Settings, n: int, warm_up: bool) -> None:
+    shapes = read_shapes(validation_custom.SHAPES, "turtle", "shapes.ttl", settings)
+    rows = []
+    for size in (10, 100, 1000):
+        text = validation_custom.document(size)
+        outcome = validate_with_shapes(service, shapes, text, "turtle", "doc.ttl")
+        ours = measure(
+            lambda t=text: validate_with_shapes(service, shapes, t, "turtle", "doc.ttl"),
+            n,
+            warm_up,
+        )
+        shapes_graph, data = validation_custom.graphs(size)
+        theirs = measure(plain(data, shapes_graph), n, warm_up)
+        rows.append(
+            [
+                f"{size:,} nodes",
+                f"{len(outcome.document.triples):,}",
+                f"{len(outcome.result.findings):,}",
+                spread(ours, 1000, 0),
+                spread(theirs, 1000, 0),
+            ]
+        )
+    print_table(
+        f"Your own shapes ({n} runs)",
+        ["document", "triples", "findings", "service ms", "plain pySHACL ms"],
+        rows,
+    )
 
 
 if __name__ == "__main__":
