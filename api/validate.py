@@ -18,7 +18,11 @@
   naming line and column, a body over ``KG_VALIDATE_MAX_BYTES`` a 413, a validation
   running past ``KG_VALIDATE_TIMEOUT`` a 503, a broken shapes file a 500 naming the file
   and line — in the JSON error shape, or, when the report asked for is HTML (the page's
-  form), as the page with the message next to the field and the input kept.
+  form), as the page with the message next to the field and the input kept. A conforming
+  document holding one toolkit resource (profile toolkit-resource — which reads RDMkit's
+  tool-list YAML — or all) is offered its RDMkit tool-list entry, and in context what
+  RDMkit's editors would object to (kg.validation.contribution): ``rdmkit`` in the JSON,
+  text and HTML reports.
 - Your own shapes (``shapes`` or ``shapes_file``, ``shapes_format``, ``base``): the
   document is validated against them instead of a profile (api/validate_shapes.py).
 """
@@ -42,6 +46,7 @@ from api.validate_page import (
 from api.validate_page import register as register_page_errors
 from kg.errors import ValidationTimeout
 from kg.validation.checker import Outcome, Service
+from kg.validation.contribution import offer
 from kg.validation.documents import (
     INPUT_FORMATS,
     DocumentError,
@@ -192,7 +197,7 @@ def validate() -> Response:
         outcome = _outcome()
     except (DocumentError, UnknownProfile, ShapesError, ValidationTimeout) as exc:
         raise as_api_error(exc) from None
-    report = Report(outcome, limit)
+    report = Report(outcome, limit, offer(outcome, get_store() if outcome.in_context else None))
     if fmt == "html":
         body = render_report(report)
     else:

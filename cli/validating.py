@@ -14,6 +14,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a document (kg.validation.checker): exit 0 conforms, 1 violations, 2 error."""
     from kg.errors import ValidationTimeout
     from kg.validation.checker import Service
+    from kg.validation.contribution import offer
     from kg.validation.documents import DocumentError, format_from_name
     from kg.validation.profiles import UnknownProfile
     from kg.validation.reports import Report
@@ -25,6 +26,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if fmt is None:
         raise CliError(f"{path}: unknown format; give --input-format")
     service = Service(settings, read_yaml=read_yaml_document)
+    rdmkit = None  # the RDMkit tool-list entry offered (kg.validation.contribution)
     try:
         if args.shapes:
             outcome = _with_shapes(service, args, text, fmt, str(path))
@@ -35,12 +37,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 outcome = service.validate_text(
                     text, fmt, str(path), profile=args.profile, store=store, in_context=True
                 )
+                rdmkit = offer(outcome, store)
         else:
             outcome = service.validate_text(text, fmt, str(path), profile=args.profile)
+            rdmkit = offer(outcome, None)
     except (DocumentError, UnknownProfile, ValidationTimeout) as exc:
         raise CliError(str(exc)) from None
     limit = args.limit if args.limit is not None else settings.validate_max_findings
-    sys.stdout.write(Report(outcome, limit).render(args.format))
+    sys.stdout.write(Report(outcome, limit, rdmkit).render(args.format))
     sys.stdout.flush()
     return 0 if outcome.result.conforms else 1
 
@@ -74,7 +78,9 @@ def _with_shapes(service, args: argparse.Namespace, text: str, fmt: str, name: s
 
 def _add_validate(sub) -> None:
     v = sub.add_parser(
-        "validate", help="validate a document (RDF or a YAML catalogue entry) against a profile"
+        "validate",
+        help="validate a document (RDF, a YAML catalogue entry or an RDMkit tool-list entry) "
+        "against a profile",
     )
     v.add_argument("file")
     v.add_argument("--profile", help="toolkit-resource, node, business-model, … (default: all)")

@@ -5,6 +5,10 @@ its links to bio.tools, FAIRsharing and TeSS. Quirks are reported as :class:`Iss
 objects (duplicate and case-variant ids, ``NA`` registry values, FAIRsharing values
 written as full DOIs or YAML numbers, URLs that are not https or not IRIs). The
 registry and URL readers serve the pages' national resources too.
+
+:func:`read_entry_text` reads ONE entry as a steward submits it for validation (the
+``toolkit-resource`` profile's YAML): stricter than the list, every field it cannot take
+is a :class:`LoadError` naming the line and the field.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.namespaces import RDF_TYPE, Iris, ckg, dct, schema
+from loaders.catalogue_format import KEY_LINES, Entry
+from loaders.catalogue_format import _KeyLineLoader as KeyLineLoader
 from loaders.common import (
     LINE_KEY,
     Collector,
     LoadError,
+    SourceData,
     YamlNumber,
     as_text,
     read_yaml,
@@ -41,6 +48,10 @@ FAIRSHARING_DOI = re.compile(
 FAIRSHARING_SUFFIX = re.compile(r"^[0-9A-Za-z]+$")
 FAIRSHARING_SUFFIX_LENGTH = 6  # 10.25504/FAIRsharing.<6 characters>
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+#: The fields of an entry, and the registries RDMkit's own check (var/tools_validator.py)
+#: allows; this graph models every one but a FAIRsharing collection.
+ENTRY_FIELDS = {"description", "id", "name", "registry", "url"}
+RDMKIT_REGISTRIES = ("biotools", "fairsharing", "fairsharing-coll", "tess")
 
 
 class ResourceReader(Collector):
@@ -230,3 +241,60 @@ def _escaped_iri(value: str) -> ox.NamedNode | None:
         return ox.NamedNode(fixed)
     except ValueError:
         return None
+
+
+# -- one entry, submitted for validation -------------------------------------------------
+
+
+def read_entry_text(text: str, name: str, iris: Iris) -> SourceData:
+    """One entry of the tool list (a mapping, or a list of one), written as in the list.
+
+    Converted exactly as :meth:`ResourceReader.emit_resource` converts the list's entries;
+    a field the list does not have, a value that is not text, a missing id or name, and
+    a registry RDMkit does not allow (or this graph does not model) are LoadErrors
+    ``name:line: field 'registry.foo': …``.
+    """
+    entry = _single_entry(read_yaml(text, name, loader=KeyLineLoader), name)
+    entry.check_keys(ENTRY_FIELDS, {"id", "name"})
+    fields: dict[str, Any] = {key: entry.text(key) for key in ("id", "name", "description")}
+    fields["url"] = entry.text("url")
+    registry = entry.mapping("registry")
+    fields["registry"] = _registry_fields(registry) if registry is not None else None
+    reader = ResourceReader(Path(name).parent, iris)
+    rid = fields["id"]
+    reader.emit_resource(rid, fields, f"{name}:{entry.start}")
+    reader.record_line(reader.resource_ids[rid], entry.start)
+    return reader.source_data("rdmkit", name, "")
+
+
+def _single_entry(doc: Any, name: str) -> Entry:
+    expected = "expected one entry of RDMkit's tool list (id, name, description, url, registry)"
+    line = 1
+    if isinstance(doc, list):
+        if len(doc) != 1:
+            raise LoadError(f"{name}:1: {expected}, not a list of {len(doc)}")
+        doc = doc[0]
+        line = doc.get(LINE_KEY, 1) if isinstance(doc, dict) else 1
+    if not isinstance(doc, dict):
+        raise LoadError(f"{name}:{line}: {expected}")
+    return Entry(doc, name, "", line)
+
+
+def _registry_fields(registry: Entry) -> dict[str, str | None]:
+    """The registry mapping's values, each a registry RDMkit allows and the graph models."""
+    out: dict[str, str | None] = {}
+    for key in registry.data:
+        if key in (LINE_KEY, KEY_LINES):
+            continue
+        if key not in RDMKIT_REGISTRIES:
+            raise registry.error(
+                key, f"unknown registry; RDMkit allows {', '.join(RDMKIT_REGISTRIES)}"
+            )
+        if key not in REGISTRIES:
+            raise registry.error(
+                key,
+                "RDMkit allows it, but this graph does not model a toolkit resource's "
+                "FAIRsharing collection: validate the entry without it and add it by hand",
+            )
+        out[key] = registry.text(key)
+    return out

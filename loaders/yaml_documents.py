@@ -2,8 +2,8 @@
 
 :func:`read_yaml_document` is the :data:`kg.validation.documents.YamlReader` that the API
 and the CLI give the validation service: one document of a catalogue (a business model,
-an impact report, a maturity assessment, the Nodes file) is converted exactly as
-``kg build`` converts it, and what cannot be read is a
+an impact report, a maturity assessment, the Nodes file, one entry of RDMkit's tool list)
+is converted exactly as ``kg build`` converts it, and what cannot be read is a
 :class:`~kg.validation.documents.DocumentError` naming the file, the line and the field.
 """
 
@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from kg.namespaces import Iris
 from kg.settings import Settings
 from kg.validation.documents import DocumentError
-from loaders import catalogues, maturity, nodes
+from loaders import catalogues, maturity, nodes, rdmkit_resources
 from loaders.common import LoadError, SourceData
 
 
@@ -43,9 +43,11 @@ def read_yaml_document(
             return _converted(maturity.read_assessment_text(text, name, model, iris))
         if kind == "nodes":
             return _converted(nodes.read_nodes_text(text, name, iris))
+        if kind == "rdmkit-tool":
+            return _converted(rdmkit_resources.read_entry_text(text, name, iris))
     except LoadError as exc:
         raise DocumentError(str(exc)) from None
     raise DocumentError(
-        f"{name}: YAML is read as a catalogue document: choose the profile business-model, "
-        "impact-report, maturity-assessment or node"
+        f"{name}: YAML is read as a catalogue document: choose the profile toolkit-resource, "
+        "business-model, impact-report, maturity-assessment or node"
     )

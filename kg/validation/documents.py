@@ -207,8 +207,8 @@ def parse_rdf(text: str, fmt: str, where: str, base_iri: str) -> list[ox.Triple]
 
 #: Converts a YAML catalogue document: ``(text, kind, name, settings, known_indicators)``
 #: → (triples, line of each subject); ``kind`` is the profile's YAML format
-#: (``business-model``, ``impact``, ``maturity-assessment``, ``nodes``). Raises
-#: :class:`DocumentError` naming the file, line and field of what it cannot read.
+#: (``business-model``, ``impact``, ``maturity-assessment``, ``nodes``, ``rdmkit-tool``).
+#: Raises :class:`DocumentError` naming the file, line and field of what it cannot read.
 YamlReader = Callable[
     [str, str | None, str, Settings, dict[str, tuple[ox.NamedNode, bool]] | None],
     tuple[list[ox.Triple], dict[str, int]],

@@ -67,6 +67,7 @@ PROFILES: dict[str, Profile] = {
             "toolkit-resource",
             "RDMkit toolkit resources, pages, national resources",
             (BASE,),
+            yaml="rdmkit-tool",
         ),
         Profile(
             "node",

@@ -4,6 +4,10 @@ A report shows at most ``limit`` findings (Violations first); the rest are count
 silently dropped: ``"more": N`` in JSON, a last CSV row ``# N more findings not shown``,
 a last text line, and in the SHACL report the findings shown plus
 ``ckgsh:omittedResults N`` on the ``sh:ValidationReport`` node.
+
+A report may carry the RDMkit contribution its outcome offers
+(:mod:`kg.validation.contribution`): ``"rdmkit"`` in JSON, a block of the text report and of
+the HTML page; the standard formats (SHACL Turtle and JSON-LD, CSV) leave it out.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 
 from kg.namespaces import PREFIXES
 from kg.validation.checker import Outcome
+from kg.validation.contribution import Contribution
 from kg.validation.shapes import SEVERITIES, Finding
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
@@ -39,6 +44,7 @@ class Report:
 
     outcome: Outcome
     limit: int
+    rdmkit: Contribution | None = None  # the tool-list entry offered, if any
 
     @property
     def findings(self) -> list[Finding]:
@@ -87,7 +93,7 @@ class Report:
 
     def to_dict(self) -> dict:
         result = self.outcome.result
-        return {
+        out = {
             "conforms": result.conforms,
             "summary": result.summary(),
             "profile": self.outcome.profile,
@@ -106,6 +112,9 @@ class Report:
             "more": self.more,
             "findings": [self.row(f) for f in self.shown],
         }
+        if self.rdmkit is not None:
+            out["rdmkit"] = self.rdmkit.to_dict()
+        return out
 
     # -- serialisations ------------------------------------------------------------
 
@@ -133,6 +142,8 @@ class Report:
             lines.append(f"{finding.severity}: {finding.focus}{at}{path}{value}: {finding.message}")
         if self.more:
             lines.append(f"… {self.more} more findings not shown (limit {self.limit})")
+        if self.rdmkit is not None:
+            lines.append(self.rdmkit.text().rstrip("\n"))
         verdict = "conforms" if self.outcome.result.conforms else "does not conform"
         mode = "in context" if self.outcome.in_context else "standalone"
         lines.append(
