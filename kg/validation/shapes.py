@@ -28,7 +28,7 @@ from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.namespaces import RDF_LANG_STRING, XSD_STRING
+from kg.namespaces import CKG, RDF_LANG_STRING, XSD_STRING
 
 if TYPE_CHECKING:
     from kg.settings import Settings
@@ -245,18 +245,33 @@ def _text(node: Node | None) -> str | None:
     return f"_:{node}" if isinstance(node, BNode) else str(node)
 
 
+def _filled(message: str, terms: dict[str, str | None]) -> str:
+    """``{$this}``, ``{$path}`` and ``{$value}`` of a message replaced by the result's terms
+    (SHACL core 2.3.3; pySHACL fills them for SPARQL constraints only): an IRI of the
+    ontology by its local name (``archiving``), any other term as is."""
+    for placeholder, term in terms.items():
+        if placeholder in message and term is not None:
+            shown = term.removeprefix(CKG)
+            message = message.replace(placeholder, shown)
+    return message
+
+
 def findings_from_report(report: Graph) -> list[Finding]:
     """Parse a SHACL validation report graph into sorted findings."""
     findings = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         component = report.value(result, SH.sourceConstraintComponent)
+        focus = _text(report.value(result, SH.focusNode)) or ""
+        path = _path_text(report, report.value(result, SH.resultPath))
+        value = _text(report.value(result, SH.value))
+        terms = {"{$this}": focus, "{$path}": path, "{$value}": value}
+        messages = sorted(_filled(str(m), terms) for m in report.objects(result, SH.resultMessage))
         findings.append(
             Finding(
                 severity=_local_name(report.value(result, SH.resultSeverity) or SH.Violation),
-                focus=_text(report.value(result, SH.focusNode)) or "",
-                path=_path_text(report, report.value(result, SH.resultPath)),
-                value=_text(report.value(result, SH.value)),
+                focus=focus,
+                path=path,
+                value=value,
                 message="; ".join(messages),
                 shape=_text(report.value(result, SH.sourceShape)),
                 component=_local_name(component) if component is not None else "",
