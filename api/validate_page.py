@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from api import validate_report as report_view
 from api.http.context import get_settings, get_store
 from api.http.errors import ApiError, bad_request, error_response, unsupported_media_type
 from api.http.negotiation import Offer, negotiate
@@ -180,12 +181,17 @@ def render_page(form: dict[str, str], *, error: dict | None = None, **more: Any)
 
 
 def render_report(report: Report) -> str:
-    """The HTML report, with the form below it, filled in, to correct and validate again."""
+    """The HTML report (findings grouped, the document with its lines marked:
+    api/validate_report.py), with the form below it, filled in, to validate again."""
     form, _ = kept_form()
+    data = report.to_dict()
     return render_template(
         "validate_report.html",
         report=report,
-        data=report.to_dict(),
+        data=data,
+        view=report_view.view(data, report.findings, report.outcome.document.text),
+        full_lines=report_view.FULL_LINES,
+        context=report_view.CONTEXT,
         **_form_context(form, None),
     )
 

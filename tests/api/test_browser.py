@@ -4,8 +4,9 @@ One browser session (``tests/api/browser/e2e.mjs``) runs every scenario against 
 serving every source plus a graph of hostile names (and, for the validation page's 413
 and 503, the same app with tiny limits); this test computes what each scenario must
 observe from the store and the data files and checks it. Screenshots go to
-``test-artifacts/browser/`` (the validation page's at 1366×900 and, ``*_390``, 390 px wide). A missing Chromium, Node.js or playwright-core is a failure
-with the reason, never a skip.
+``test-artifacts/browser/`` (the validation page's at 1366×900 and, ``*_390``, 390 px wide;
+the report's line followed from a finding, ``validate_report_lines*_line``). A missing
+Chromium, Node.js or playwright-core is a failure with the reason, never a skip.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,6 +61,26 @@ INVALID_DOCUMENT = """@prefix ckg: <https://w3id.org/elixir-converge/ontology#> 
 <https://w3id.org/elixir-converge/resource/steward-example> a ckg:ToolkitResource ;
     schema:name "Steward example" .
 """
+
+
+#: The report's document line by line (e2e.mjs, "validate_report_lines"): twelve toolkit
+#: resources without their RDMkit id (one row of 12), then one broken in other ways.
+REPORT_LINES = "\n".join(
+    [
+        "@prefix ckg: <https://w3id.org/elixir-converge/ontology#> .",
+        "@prefix schema: <https://schema.org/> .",
+        *(
+            f"\n<https://w3id.org/elixir-converge/resource/steward-{i:02d}> a ckg:ToolkitResource ;"
+            f'\n    schema:name "Steward tool {i} </textarea><script>alert(1)</script>" .'
+            for i in range(1, 13)
+        ),
+        "",
+        "<https://w3id.org/elixir-converge/resource/steward-broken> a ckg:ToolkitResource ;",
+        '    schema:name "One" , "Two" ;',
+        '    ckg:fairsharingId "not a FAIRsharing id" .',
+        "",
+    ]
+)
 
 
 def select(store, text: str) -> list[dict[str, str]]:
@@ -133,6 +155,7 @@ def session(hostile_site, limited_site, settings):
             "limited_max_bytes": LIMITED_MAX_BYTES,
             **REFUSED,
         },
+        "report_lines": {"document": REPORT_LINES, "profile": "toolkit-resource"},
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     plan_file = ARTIFACTS / "plan.json"
@@ -319,6 +342,30 @@ def test_validation_report_keeps_the_document_to_validate_again(session, setting
     assert result["again"]["text"] == text and result["again"]["errors"] == []
     assert result["again"]["profile"] == "toolkit-resource"
     assert not result["narrow"]["overflow_x"]
+
+
+def test_validation_report_marks_the_lines_and_links_findings_to_them(session):
+    plan, facts, _, _ = session
+    result = scenario(session, "validate_report_lines")
+    report = requests.post(
+        plan["base"] + "/validate",
+        data={"text": REPORT_LINES, "profile": "toolkit-resource", "report": "json"},
+        timeout=60,
+    ).json()
+    lines = {f"L{f['line']}" for f in report["findings"] if f["line"]}
+    assert result["status"] == 200 and set(result["marked"]) == lines
+    alike = Counter(
+        (f["shape"], f["path"], f["message"], f["severity"], f["component"])
+        for f in report["findings"]
+    )
+    assert sorted(result["groups"]) == sorted(n for n in alike.values() if n > 1)
+    assert max(result["groups"]) == 13  # the twelve and the broken one lack their RDMkit id
+    for width in ("desktop", "narrow"):
+        followed = result[width]
+        assert followed["line"]["hash"][1:] in lines and followed["line"]["in_view"], width
+        assert followed["back"]["hash"].startswith("#F") and followed["back"]["in_view"], width
+    assert not result["narrow"]["overflow_x"]
+    assert facts["browser"]["dialogs"] == []
 
 
 def test_hostile_data_is_shown_escaped_in_the_browser(session):

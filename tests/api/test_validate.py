@@ -375,18 +375,28 @@ def test_in_context_duplicates_of_existing_identifiers_are_reported(base, graph,
 
 
 class _Rows(HTMLParser):
+    """The HTML report's rows of the counts table and of findings (a row of identical
+    findings counts each: ``data-count``), and the headings of its severities."""
+
     def __init__(self) -> None:
         super().__init__()
         self.rows = 0
         self.in_tbody = False
+        self.table = ""
         self.text: list[str] = []
         self.h2: list[str] = []
         self._h2 = False
 
     def handle_starttag(self, tag, attrs):
-        self._h2 = tag == "h2"
+        a = dict(attrs)
+        self._h2 = tag == "h2" and (a.get("id") or "").startswith("severity-")
+        if tag == "table":
+            self.table = a.get("class") or ""
         if tag == "tr" and self.in_tbody:
-            self.rows += 1
+            if self.table == "counts":
+                self.rows += 1
+            elif "finding" in (a.get("class") or "").split():
+                self.rows += int(a.get("data-count") or 1)
         if tag == "tbody":
             self.in_tbody = True
 

@@ -6,7 +6,8 @@
 // PLAN.json: {"base": "http://127.0.0.1:PORT", "artifacts": DIR, "chromium": PATH,
 //             "stage": ..., "resource": ..., "node": ..., "example": ..., "validation": {...},
 //             "hostile": {"text": [...], "pages": [...]},
-//             "validate_page": {"limited_base": ..., "refused_url": ..., ...}}
+//             "validate_page": {"limited_base": ..., "refused_url": ..., ...},
+//             "report_lines": {"document": ..., "profile": ...}}
 // Prints one JSON object on stdout: {"scenario name": {"ok": bool, "error": str|null, ...facts}}.
 // The script observes and reports; the Python test decides what the facts must be.
 // Every wait has a timeout; a failing scenario is reported, and the others still run.
@@ -341,6 +342,51 @@ await scenario("validate_report_again", async () => {
   await page.locator("details.again > summary").click();
   const again = await formState();
   return { example, status: result.status, verdict, again, narrow: await narrowShot("validate_report_again") };
+});
+
+// The report's document, line by line: the marked lines, a finding's link to its line (in
+// view, in its scrolling frame) and the line's link back to the finding.
+async function inView(id) {
+  return page.evaluate((ident) => {
+    const el = document.getElementById(ident);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    const frame = el.closest(".source-wrap");
+    const f = frame ? frame.getBoundingClientRect() : { top: 0, bottom: innerHeight };
+    return r.height > 0 && r.top >= Math.max(0, f.top) - 1 && r.bottom <= Math.min(innerHeight, f.bottom) + 1;
+  }, id);
+}
+
+async function followReportLinks(prefix) {
+  const lines = await page.$$eval("table.findings a[href^='#L']", (els) =>
+    els.filter((e) => e.getClientRects().length > 0).map((e) => e.getAttribute("href")));
+  const target = lines.sort((a, b) => Number(b.slice(2)) - Number(a.slice(2)))[0];
+  await page.locator(`table.findings a[href="${target}"]:visible`).first().click();
+  await page.waitForFunction((h) => location.hash === h, target);
+  const line = { hash: target, in_view: await inView(target.slice(1)) };
+  await page.screenshot({ path: join(plan.artifacts, `${prefix}_line.png`) });
+  const back = page.locator(`tr${target} + tr.note a`).first();
+  const row = await back.getAttribute("href");
+  await back.click();
+  await page.waitForFunction((h) => location.hash === h, row);
+  return { line, back: { hash: row, in_view: await inView(row.slice(1)) } };
+}
+
+await scenario("validate_report_lines", async () => {
+  await page.goto(url("/validate"));
+  await page.fill("#text", plan.report_lines.document);
+  await page.check(`input[name="profile"][value="${plan.report_lines.profile}"]`);
+  const result = await submitForm();
+  const marked = await page.$$eval("table.source tr.marked", (els) => els.map((e) => e.id));
+  const groups = await page.$$eval("table.findings tr.group", (els) => els.map((e) => Number(e.dataset.count)));
+  const desktop = await followReportLinks("validate_report_lines");
+  await page.setViewportSize(NARROW);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const narrow = await followReportLinks("validate_report_lines_390");
+  narrow.overflow_x = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  await page.screenshot({ path: join(plan.artifacts, "validate_report_lines_390.png"), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  return { status: result.status, marked, groups, desktop, narrow };
 });
 
 await page.setViewportSize({ width: 1280, height: 720 });
