@@ -3,7 +3,9 @@
 The valid fixtures in tests/data/shapes/ conform with zero findings. Every constraint of
 the shapes is then broken alone by one row of CASES (a SPARQL Update applied to a copy of
 the fixtures), which must give exactly one finding with the expected severity,
-constraint component, source shape, focus node and path. A test compares the constraints
+constraint component, source shape, focus node and path, the ontology mixed into the data as
+in every profile; a row's ``says`` is what the message must contain (the bad value and, for a
+concept scheme, the allowed concepts; for a missing field, the field). A test compares the constraints
 found in shapes/ with the rows of CASES, so a new constraint without a row fails. The
 machinery (Case, add/drop/replace, check_case, …) is in tests/support/shapecases.py, shared with the
 loaders' tests, which cover the other shapes files the same way (COVERAGE).
@@ -40,8 +42,10 @@ from tests.support.shapecases import (
     constraints_without_message_or_severity,
     drop,
     expand,
+    ontology,
     replace,
     shapes_file,
+    sparql_without_sparql_target,
     uncovered,
 )
 
@@ -61,13 +65,67 @@ NS = {
     "prov": "http://www.w3.org/ns/prov#",
     "void": "http://rdfs.org/ns/void#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "biotools": "https://bio.tools/ontology/",
+    "issue": "https://w3id.org/elixir-converge/graph/rdmkit#",
 }
 
 DSW = "dsw:8e886b55-3287-48e7-b353-daf6ab40f7d8"
 OTHER_UUID = "2e8d6e55-36ea-46eb-a921-65e550bce5dc"
 
-W, INFO = "Warning", "Info"
+W = "Warning"
 G = "g:rdmkit"
+FS242 = "<https://doi.org/10.25504/FAIRsharing.242>"
+BT_GALAXY = "<https://bio.tools/galaxy>"
+ISSUE = "issue:issue-1"
+STAGES = "use one of ckg:plan, ckg:collect, ckg:process, ckg:analyse, ckg:preserve, ckg:share, ckg:reuse."
+PAGE_KINDS = "ckg:domainPage, ckg:informationPage, ckg:lifeCycleStagePage, ckg:nationalPage, ckg:rolePage, ckg:taskPage, ckg:toolAssemblyPage."
+
+
+def stray(cls: str, scheme: str) -> str:
+    """A new concept of class ``cls`` put in the wrong scheme (the concepts of the ontology
+    are not in the baseline: the rows add concepts, they cannot change the ontology's)."""
+    return (
+        f'INSERT DATA {{ ckg:strayConcept a ckg:{cls} ; skos:prefLabel "Stray"@en ;'
+        f" skos:inScheme ckg:{scheme} ; ckg:order 9 }}"
+    )
+
+
+ARCHIVING = "ckg:archiving"
+
+
+def new_stage(
+    label: str = '"Archiving"@en',
+    notation: str = '"archiving"',
+    scheme: str = "ckg:LifeCycleStageScheme",
+    order: str = "8",
+) -> str:
+    """Add an eighth life-cycle stage, valid but for what the arguments change ("": left out)."""
+    parts = [
+        f"skos:prefLabel {label}" if label else "",
+        f"skos:notation {notation}" if notation else "",
+        f"skos:inScheme {scheme}" if scheme else "",
+        f"ckg:order {order}" if order else "",
+    ]
+    return f"INSERT DATA {{ {ARCHIVING} a ckg:LifeCycleStage ; {' ; '.join(filter(None, parts))} }}"
+
+
+#: Each concept class of the ontology and its scheme (ontology/schemes.ttl).
+CONCEPT_CLASSES = {
+    "ResourceType": "ResourceTypeScheme",
+    "Registry": "RegistryScheme",
+    "PageKind": "PageKindScheme",
+    "LifeCycleStage": "LifeCycleStageScheme",
+    "StandardType": "StandardTypeScheme",
+    "MembershipStatus": "MembershipStatusScheme",
+    "InstituteRole": "InstituteRoleScheme",
+    "FundingSourceType": "FundingSourceTypeScheme",
+    "ServiceDeliveryModel": "ServiceDeliveryModelScheme",
+    "CanvasBlock": "CanvasBlockScheme",
+    "ImpactCategory": "ImpactCategoryScheme",
+    "LogicModelStage": "LogicModelStageScheme",
+}
 
 CASES = [
     # --- shared property shapes ---------------------------------------------------------
@@ -80,8 +138,12 @@ CASES = [
     Case("description", "Datatype", replace("res:galaxy", "schema:description", '"Galaxy"@en'), "res:galaxy", "schema:description"),
     Case("url", "MaxCount", add("res:galaxy", "schema:url", "<https://usegalaxy.eu/>"), "res:galaxy", "schema:url"),
     Case("url", "NodeKind", replace("res:galaxy", "schema:url", '"https://galaxyproject.org/"'), "res:galaxy", "schema:url"),
-    Case("url-scheme", "Pattern", replace("res:dublin-core", "schema:url", "<hhttps://www.dublincore.org/>"), "res:dublin-core", "schema:url", W),
-    Case("url-preferHttps", "Not", replace("res:galaxy", "schema:url", "<http://galaxyproject.org/>"), "res:galaxy", "schema:url", INFO),
+    Case("url-scheme", "SPARQL", replace("res:dublin-core", "schema:url", "<hhttps://www.dublincore.org/>"), "res:dublin-core", "schema:url", W, says=("`hhttps://www.dublincore.org/` is not a web address",)),
+    Case("url-scheme", "SPARQL", replace("planning:training-1", "schema:url", "<ttps://tess.elixir-europe.org/materials/dmp>"), "planning:training-1", "schema:url", W, "training", ("`ttps://tess.elixir-europe.org/materials/dmp`",)),
+    Case("description-required", "MinCount", drop("res:dublin-core", "schema:description"), "res:dublin-core", "schema:description", W, says=("schema:description is missing",)),
+    Case("description-required", "MinCount", drop("nrfr:not-registered", "schema:description"), "nrfr:not-registered", "schema:description", W, "national", ("schema:description is missing",)),
+    Case("url-required", "MinCount", drop("res:dmproadmap", "schema:url"), "res:dmproadmap", "schema:url", W, says=("schema:url is missing",)),
+    Case("url-required", "MinCount", drop("nrfr:not-registered", "schema:url"), "nrfr:not-registered", "schema:url", W, "national", ("schema:url is missing",)),
     Case("relatedPage", "Class", add("page:dmp", "ckg:relatedPage", "page:data_transfer"), "page:dmp", "ckg:relatedPage"),
     Case("country", "MaxCount", add("page:be_resources", "ckg:country", '"NL"'), "page:be_resources", "ckg:country"),
     Case("country", "Datatype", replace("page:be_resources", "ckg:country", '"BE"@en'), "page:be_resources", "ckg:country"),
@@ -95,36 +157,43 @@ CASES = [
     Case("biotoolsRecord", "Pattern", drop("res:galaxy", "ckg:biotoolsId") + " ;\n" + replace("res:galaxy", "ckg:biotoolsRecord", "<http://bio.tools/galaxy>"), "res:galaxy", "ckg:biotoolsRecord"),
     Case("fairsharingId", "MaxCount", add("res:galaxy", "ckg:fairsharingId", '"xyz789"'), "res:galaxy", "ckg:fairsharingId"),
     Case("fairsharingId", "Datatype", replace("res:galaxy", "ckg:fairsharingId", '"dgvF7N"@en'), "res:galaxy", "ckg:fairsharingId"),
-    Case("fairsharingId-form", "Pattern", replace("res:galaxy", "ckg:fairsharingId", '"https://doi.org/10.25504/FAIRsharing.dgvF7N"'), "res:galaxy", "ckg:fairsharingId", W),
+    Case("fairsharingId-form", "SPARQL", replace("res:galaxy", "ckg:fairsharingId", '"https://doi.org/10.25504/FAIRsharing.dgvF7N"'), "res:galaxy", "ckg:fairsharingId", W, says=("`https://doi.org/10.25504/FAIRsharing.dgvF7N` is not a FAIRsharing record id", "(here `dgvF7N`)")),
+    Case("fairsharingId-form", "SPARQL", replace("res:galaxy", "ckg:fairsharingId", r'"dgv\\1"'), "res:galaxy", "ckg:fairsharingId", W, "backslash", ("`dgv%5C1`",)),
     Case("fairsharingRecord", "MaxCount", add("res:galaxy", "ckg:fairsharingRecord", "<https://doi.org/10.25504/FAIRsharing.xyz789>"), "res:galaxy", "ckg:fairsharingRecord"),
     Case("fairsharingRecord", "NodeKind", replace("res:galaxy", "ckg:fairsharingRecord", '"https://doi.org/10.25504/FAIRsharing.dgvF7N"'), "res:galaxy", "ckg:fairsharingRecord"),
     Case("fairsharingRecord", "Pattern", replace("res:galaxy", "ckg:fairsharingRecord", "<https://fairsharing.org/FAIRsharing.dgvF7N>"), "res:galaxy", "ckg:fairsharingRecord"),
     Case("tessQuery", "MaxCount", add("res:galaxy", "ckg:tessQuery", '"Galaxy training"'), "res:galaxy", "ckg:tessQuery"),
     Case("tessQuery", "Datatype", replace("res:galaxy", "ckg:tessQuery", '"Galaxy"@en'), "res:galaxy", "ckg:tessQuery"),
-    Case("notRegisteredIn", "In", add("res:not-registered", "ckg:notRegisteredIn", "ckg:zenodoRegistry"), "res:not-registered", "ckg:notRegisteredIn"),
+    Case("notRegisteredIn-inScheme", "SPARQL", add("res:not-registered", "ckg:notRegisteredIn", "ckg:zenodoRegistry"), "res:not-registered", "ckg:notRegisteredIn", says=("`ckg:zenodoRegistry` is not a registry", "use one of ckg:biotoolsRegistry, ckg:fairsharingRegistry, ckg:tessRegistry.")),
     Case("biotoolsId-notContradicted", "Not", add("res:galaxy", "ckg:notRegisteredIn", "ckg:biotoolsRegistry"), "res:galaxy", "ckg:notRegisteredIn"),
     Case("biotoolsId-notContradicted", "Not", add("nrfr:cat-opidor", "ckg:notRegisteredIn", "ckg:biotoolsRegistry"), "nrfr:cat-opidor", "ckg:notRegisteredIn", variant="national"),
     Case("fairsharingId-notContradicted", "Not", add("res:galaxy", "ckg:notRegisteredIn", "ckg:fairsharingRegistry"), "res:galaxy", "ckg:notRegisteredIn"),
     Case("tessQuery-notContradicted", "Not", add("res:galaxy", "ckg:notRegisteredIn", "ckg:tessRegistry"), "res:galaxy", "ckg:notRegisteredIn"),
     # --- toolkit resource -----------------------------------------------------------------
-    Case("ToolkitResourceShape", "NodeKind", 'INSERT DATA { _:r a ckg:ToolkitResource ; dct:identifier "anonymous" ; schema:name "Anonymous" }', BLANK, None),
+    Case("ToolkitResourceShape", "NodeKind", 'INSERT DATA { _:r a ckg:ToolkitResource ; dct:identifier "anonymous" ; schema:name "Anonymous" ; schema:description "A." ; schema:url <https://example.org/a> }', BLANK, None),
     Case("ToolkitResource-identifier", "MinCount", drop("res:dmproadmap", "dct:identifier"), "res:dmproadmap", "dct:identifier"),
     Case("ToolkitResource-identifier", "MaxCount", add("res:dmproadmap", "dct:identifier", '"dmp-roadmap"'), "res:dmproadmap", "dct:identifier"),
     Case("ToolkitResource-identifier", "Datatype", replace("res:dmproadmap", "dct:identifier", '"dmproadmap"^^xsd:token'), "res:dmproadmap", "dct:identifier"),
-    Case("ToolkitResource-identifier-form", "Pattern", replace("res:dmproadmap", "dct:identifier", '"DMP Roadmap"'), "res:dmproadmap", "dct:identifier", W),
+    Case("ToolkitResource-identifier-form", "SPARQL", replace("res:dmproadmap", "dct:identifier", '"DMP Roadmap"'), "res:dmproadmap", "dct:identifier", W, says=("`DMP Roadmap` is not an RDMkit tool id",)),
+    Case("ToolkitResource-identifier-form", "SPARQL", replace("res:dmproadmap", "dct:identifier", '"dmp_roadmap"'), "res:dmproadmap", "dct:identifier", W, "underscore", ("`dmp_roadmap`",)),
+    Case("resourceType-inScheme", "SPARQL", add("res:dmproadmap", "ckg:resourceType", "ckg:softwareResourceType"), "res:dmproadmap", "ckg:resourceType", says=("`ckg:softwareResourceType` is not a toolkit resource type", "use one of ckg:databaseResourceType, ckg:guidelineResourceType, ckg:serviceResourceType, ckg:standardResourceType, ckg:toolResourceType.")),
     # --- page -----------------------------------------------------------------------------
     Case("PageShape", "NodeKind", 'INSERT DATA { _:p a ckg:Page ; dct:identifier "anonymous" ; ckg:pageKind ckg:informationPage ; schema:name "Anonymous" ; schema:url <https://rdmkit.elixir-europe.org/anonymous> }', BLANK, None),
     Case("Page-identifier", "MinCount", drop("page:about", "dct:identifier"), "page:about", "dct:identifier"),
     Case("Page-identifier", "MaxCount", add("page:about", "dct:identifier", '"about_rdmkit"'), "page:about", "dct:identifier"),
     Case("Page-identifier", "Datatype", replace("page:about", "dct:identifier", '"about"@en'), "page:about", "dct:identifier"),
-    Case("Page-identifier-form", "Pattern", replace("page:about", "dct:identifier", '"About-RDMkit"'), "page:about", "dct:identifier", W),
+    Case("Page-identifier-form", "SPARQL", replace("page:about", "dct:identifier", '"About-RDMkit"'), "page:about", "dct:identifier", W, says=("`About-RDMkit` is not an RDMkit page key",)),
     Case("Page-pageKind", "MinCount", drop("page:about", "ckg:pageKind"), "page:about", "ckg:pageKind"),
-    Case("Page-pageKind", "MaxCount", add("page:about", "ckg:pageKind", "ckg:taskPage"), "page:about", "ckg:pageKind"),
-    Case("Page-pageKind", "In", replace("page:about", "ckg:pageKind", "ckg:newsPage"), "page:about", "ckg:pageKind"),
+    Case("Page-pageKind", "MaxCount", add("page:dmp", "ckg:pageKind", "ckg:domainPage"), "page:dmp", "ckg:pageKind"),
+    Case("pageKind-inScheme", "SPARQL", replace("page:about", "ckg:pageKind", "ckg:newsPage"), "page:about", "ckg:pageKind", says=("`ckg:newsPage` is not a page kind", "use one of " + PAGE_KINDS)),
+    Case("Page-description-required", "Or", drop("page:dmp", "schema:description"), "page:dmp", None, W, says=("schema:description is missing",)),
     Case("Page-url", "MinCount", drop("page:about", "schema:url"), "page:about", "schema:url"),
     Case("Page-url", "Pattern", replace("page:about", "schema:url", "<https://example.org/about>"), "page:about", "schema:url"),
     Case("Page-lifeCycleStage", "MaxCount", add("page:planning", "ckg:lifeCycleStage", "ckg:collect"), "page:planning", "ckg:lifeCycleStage"),
-    Case("Page-lifeCycleStage", "In", replace("page:planning", "ckg:lifeCycleStage", "ckg:archive"), "page:planning", "ckg:lifeCycleStage"),
+    Case("lifeCycleStage-inScheme", "SPARQL", replace("page:planning", "ckg:lifeCycleStage", "ckg:archiving"), "page:planning", "ckg:lifeCycleStage", says=("`ckg:archiving` is not a life-cycle stage", STAGES)),
+    Case("lifeCycleStage-inScheme", "SPARQL", add("res:dmproadmap", "ckg:lifeCycleStage", "ckg:archiving"), "res:dmproadmap", "ckg:lifeCycleStage", variant="resource", says=("`ckg:archiving` is not a life-cycle stage", STAGES)),
+    Case("lifeCycleStage-inScheme", "SPARQL", add("res:dmproadmap", "ckg:lifeCycleStage", '"plan"'), "res:dmproadmap", "ckg:lifeCycleStage", variant="literal", says=('the literal `"plan"` is not a life-cycle stage', STAGES)),
+    Case("lifeCycleStage-inScheme", "SPARQL", add("res:dmproadmap", "ckg:lifeCycleStage", "<https://example.org/stage/plan>"), "res:dmproadmap", "ckg:lifeCycleStage", variant="foreign", says=("`<https://example.org/stage/plan>` is not a life-cycle stage", STAGES)),
     Case("Page-mentions", "Class", add("page:planning", "ckg:mentions", "res:unknown-tool"), "page:planning", "ckg:mentions"),
     Case("Page-refersToResource", "Class", add("page:fr_resources", "ckg:refersToResource", "res:covid-19-disease-map"), "page:fr_resources", "ckg:refersToResource"),
     Case("Page-training", "Class", add("page:planning", "ckg:training", "res:galaxy"), "page:planning", "ckg:training"),
@@ -136,11 +205,11 @@ CASES = [
     Case("Page-coordinator", "Class", add("page:planning", "ckg:coordinator", '"Alan Turing"'), "page:planning", "ckg:coordinator"),
     Case("Page-nationalResource", "Class", add("page:fr_resources", "ckg:nationalResource", "res:galaxy"), "page:fr_resources", "ckg:nationalResource"),
     Case("LifeCycleStagePageHasStage", "Or", drop("page:planning", "ckg:lifeCycleStage"), "page:planning", None),
-    Case("StageOnlyOnStagePages", "HasValue", add("page:dmp", "ckg:lifeCycleStage", "ckg:plan"), "page:dmp", "ckg:pageKind"),
+    Case("StageOnlyOnStagePages", "Or", add("page:dmp", "ckg:lifeCycleStage", "ckg:plan"), "page:dmp", None),
     Case("NationalPageHasCountry", "Or", drop("page:be_resources", "ckg:country"), "page:be_resources", None),
     Case("CountryOnlyOnNationalPages", "Or", add("page:about", "ckg:country", '"BE"'), "page:about", None),
     # --- national resource ----------------------------------------------------------------
-    Case("NationalResourceShape", "NodeKind", 'INSERT DATA { _:n a ckg:NationalResource ; schema:name "Anonymous" ; ckg:country "FR" ; ckg:listedOn page:fr_resources }', BLANK, None),
+    Case("NationalResourceShape", "NodeKind", 'INSERT DATA { _:n a ckg:NationalResource ; schema:name "Anonymous" ; schema:description "A." ; schema:url <https://example.org/a> ; ckg:country "FR" ; ckg:listedOn page:fr_resources }', BLANK, None),
     Case("NationalResource-howToAccess", "MaxCount", add("nrfr:cat-opidor", "ckg:howToAccess", '"Ask."'), "nrfr:cat-opidor", "ckg:howToAccess"),
     Case("NationalResource-howToAccess", "Datatype", replace("nrfr:cat-opidor", "ckg:howToAccess", '"Open."@en'), "nrfr:cat-opidor", "ckg:howToAccess"),
     Case("NationalResource-instanceOf", "MaxCount", add("nrfr:cat-opidor", "ckg:instanceOf", "res:galaxy"), "nrfr:cat-opidor", "ckg:instanceOf"),
@@ -150,7 +219,8 @@ CASES = [
     Case("NationalResource-listedOn", "MaxCount", add("nrfr:not-registered", "ckg:listedOn", "page:planning"), "nrfr:not-registered", "ckg:listedOn"),
     Case("NationalResource-listedOn", "Class", replace("nrfr:not-registered", "ckg:listedOn", "res:galaxy"), "nrfr:not-registered", "ckg:listedOn"),
     # --- things nested in pages -----------------------------------------------------------
-    Case("TrainingMaterialShape", "NodeKind", 'INSERT DATA { _:t a ckg:TrainingMaterial ; schema:name "Anonymous" }', BLANK, None),
+    Case("TrainingMaterialShape", "NodeKind", 'INSERT DATA { _:t a ckg:TrainingMaterial ; schema:name "Anonymous" ; schema:url <https://example.org/a> }', BLANK, None),
+    Case("TrainingMaterial-url", "MinCount", drop("planning:training-1", "schema:url"), "planning:training-1", "schema:url", W, says=("schema:url is missing",)),
     Case("TrainingMaterial-trainingRegistry", "MaxCount", add("planning:training-1", "ckg:trainingRegistry", '"Zenodo"'), "planning:training-1", "ckg:trainingRegistry"),
     Case("TrainingMaterial-trainingRegistry", "Datatype", replace("planning:training-1", "ckg:trainingRegistry", '"TeSS"@en'), "planning:training-1", "ckg:trainingRegistry"),
     Case("DSWQuestion-identifier", "MinCount", drop(DSW, "dct:identifier"), DSW, "dct:identifier"),
@@ -161,9 +231,21 @@ CASES = [
     Case("DSWQuestionShape", "Pattern", f'INSERT DATA {{ <https://ds-wizard.org/q/{OTHER_UUID}> a ckg:DSWQuestion ; schema:name "Elsewhere" ; dct:identifier "{OTHER_UUID}" }}', f"<https://ds-wizard.org/q/{OTHER_UUID}>", None, variant="iri"),
     Case("FAIRCookbookRecipeShape", "NodeKind", 'INSERT DATA { _:f a ckg:FAIRCookbookRecipe ; schema:name "Anonymous" }', BLANK, None),
     Case("FAIRsharingCollectionShape", "NodeKind", 'INSERT DATA { _:f a ckg:FAIRsharingCollection ; schema:name "Anonymous" }', BLANK, None),
-    Case("WebRecordIri", "Or", 'INSERT DATA { <ftp://example.org/recipe> a ckg:FAIRCookbookRecipe ; schema:name "FTP recipe" }', "<ftp://example.org/recipe>", None, W, "recipe"),
-    Case("WebRecordIri", "Or", 'INSERT DATA { <urn:fairsharing:7482> a ckg:FAIRsharingCollection ; schema:name "URN collection" }', "<urn:fairsharing:7482>", None, W, "collection"),
+    Case("WebRecordIri", "SPARQL", 'INSERT DATA { <ftp://example.org/recipe> a ckg:FAIRCookbookRecipe ; schema:name "FTP recipe" }', "<ftp://example.org/recipe>", None, W, "recipe", ("`ftp://example.org/recipe` is not a web address",)),
+    Case("WebRecordIri", "SPARQL", 'INSERT DATA { <urn:fairsharing:7482> a ckg:FAIRsharingCollection ; schema:name "URN collection" }', "<urn:fairsharing:7482>", None, W, "collection", ("`urn:fairsharing:7482` is not a web address",)),
     Case("PersonShape", "NodeKind", 'INSERT DATA { _:x a schema:Person ; schema:name "Anonymous" }', BLANK, None),
+    # --- registry records -----------------------------------------------------------------
+    Case("FAIRsharingRecordShape", "Pattern", 'INSERT DATA { <https://fairsharing.org/FAIRsharing.xyz789> a ckg:FAIRsharingRecord ; dct:identifier "10.25504/FAIRsharing.xyz789" }', "<https://fairsharing.org/FAIRsharing.xyz789>", None, variant="iri"),
+    Case("FAIRsharingRecordShape", "Pattern", 'INSERT DATA { _:r a ckg:FAIRsharingRecord ; dct:identifier "10.25504/FAIRsharing.xyz789" }', BLANK, None, variant="blank"),
+    Case("FAIRsharingRecord-identifier", "MinCount", drop(FS242, "dct:identifier"), FS242, "dct:identifier"),
+    Case("FAIRsharingRecord-identifier", "MaxCount", add(FS242, "dct:identifier", '"10.25504/FAIRsharing.243"'), FS242, "dct:identifier"),
+    Case("FAIRsharingRecord-identifier", "Datatype", replace(FS242, "dct:identifier", '"10.25504/FAIRsharing.242"@en'), FS242, "dct:identifier"),
+    Case("FAIRsharingRecord-identifier", "Pattern", replace(FS242, "dct:identifier", '"FAIRsharing.242"'), FS242, "dct:identifier"),
+    Case("FAIRsharingRecord-standardType", "MaxCount", add(FS242, "ckg:standardType", "ckg:reportingGuideline"), FS242, "ckg:standardType"),
+    Case("standardType-inScheme", "SPARQL", replace(FS242, "ckg:standardType", "ckg:fileFormat"), FS242, "ckg:standardType", says=("`ckg:fileFormat` is not a standard type", "use one of ckg:identifierSchema, ckg:modelFormat, ckg:reportingGuideline, ckg:terminologyArtefact.")),
+    Case("SoftwareRecordShape", "Pattern", 'INSERT DATA { <http://bio.tools/galaxy> a ckg:SoftwareRecord ; dct:title "Galaxy" ; dct:description "Galaxy." }', "<http://bio.tools/galaxy>", None),
+    Case("SoftwareRecord-title", "MinCount", drop(BT_GALAXY, "dct:title"), BT_GALAXY, "dct:title"),
+    Case("SoftwareRecord-description", "MinCount", drop(BT_GALAXY, "dct:description"), BT_GALAXY, "dct:description"),
     # --- provenance (shapes/provenance.shapes.ttl) ----------------------------------------
     Case("SourceGraphShape", "NodeKind", 'INSERT DATA { _:d a void:Dataset , prov:Entity ; prov:wasDerivedFrom <https://example.org/source> ; ckg:sourceVersion "1" ; prov:generatedAtTime "2026-01-01T00:00:00Z"^^xsd:dateTime ; void:triples 1 ; ckg:validationConforms true }', BLANK, None),
     Case("SourceGraphShape", "Class", f"DELETE DATA {{ {G} a prov:Entity }}", G, None),
@@ -188,13 +270,46 @@ CASES = [
     Case("SourceGraph-warningCount", "MaxCount", add(G, "ckg:warningCount", "4"), G, "ckg:warningCount"),
     Case("SourceGraph-warningCount", "Datatype", replace(G, "ckg:warningCount", "3.0"), G, "ckg:warningCount"),
     Case("SourceGraph-warningCount", "MinInclusive", replace(G, "ckg:warningCount", "-1"), G, "ckg:warningCount"),
-    Case("SourceGraphConformsConsistently", "SPARQL", replace(G, "ckg:violationCount", "2"), G, "ckg:violationCount"),
+    Case("SourceGraphConformsConsistently", "SPARQL", replace(G, "ckg:violationCount", "2"), G, "ckg:violationCount", says=("records 2 violations",)),
+    Case("SourceGraph-curationIssue", "Class", add(G, "ckg:hasCurationIssue", "res:galaxy"), G, "ckg:hasCurationIssue"),
+    Case("CurationIssueShape", "NodeKind", f'INSERT DATA {{ {G} ckg:hasCurationIssue _:i . _:i a ckg:CurationIssue ; ckg:issueKind "x" ; ckg:issueLocation "y" ; rdfs:comment "z" }}', BLANK, None),
+    Case("CurationIssue-graph", "MinCount", f"DELETE DATA {{ {G} ckg:hasCurationIssue {ISSUE} }}", ISSUE, "^ckg:hasCurationIssue"),
+    Case("CurationIssue-graph", "MaxCount", add("g:nodes", "ckg:hasCurationIssue", ISSUE), ISSUE, "^ckg:hasCurationIssue"),
+    Case("CurationIssue-kind", "MinCount", drop(ISSUE, "ckg:issueKind"), ISSUE, "ckg:issueKind"),
+    Case("CurationIssue-kind", "MaxCount", add(ISSUE, "ckg:issueKind", '"dangling-tool-mention"'), ISSUE, "ckg:issueKind"),
+    Case("CurationIssue-kind", "Datatype", replace(ISSUE, "ckg:issueKind", '"duplicate-id"@en'), ISSUE, "ckg:issueKind"),
+    Case("CurationIssue-kind", "Pattern", replace(ISSUE, "ckg:issueKind", '"Duplicate id"'), ISSUE, "ckg:issueKind"),
+    Case("CurationIssue-location", "MinCount", drop(ISSUE, "ckg:issueLocation"), ISSUE, "ckg:issueLocation"),
+    Case("CurationIssue-location", "MaxCount", add(ISSUE, "ckg:issueLocation", '"pages/x.md:1"'), ISSUE, "ckg:issueLocation"),
+    Case("CurationIssue-location", "Datatype", replace(ISSUE, "ckg:issueLocation", "2803"), ISSUE, "ckg:issueLocation"),
+    Case("CurationIssue-comment", "MinCount", drop(ISSUE, "rdfs:comment"), ISSUE, "rdfs:comment"),
+    Case("CurationIssue-comment", "MaxCount", add(ISSUE, "rdfs:comment", '"Again."'), ISSUE, "rdfs:comment"),
+    Case("CurationIssue-comment", "Datatype", replace(ISSUE, "rdfs:comment", '"Twice."@en'), ISSUE, "rdfs:comment"),
+    # --- concepts of the schemes (shapes/schemes.shapes.ttl) -------------------------------
+    Case("ConceptShape", "Pattern", 'INSERT DATA { <https://example.org/stage/archive> a ckg:LifeCycleStage ; skos:prefLabel "Archive"@en ; skos:inScheme ckg:LifeCycleStageScheme ; ckg:order 8 }', "<https://example.org/stage/archive>", None, variant="iri"),
+    Case("ConceptShape", "Pattern", 'INSERT DATA { _:c a ckg:PageKind ; skos:prefLabel "News page"@en ; skos:inScheme ckg:PageKindScheme }', BLANK, None, variant="blank"),
+    Case("Concept-prefLabel", "MinCount", new_stage(label=""), ARCHIVING, "skos:prefLabel"),
+    Case("Concept-prefLabel", "UniqueLang", new_stage(label='"Archiving"@en , "Archive"@en'), ARCHIVING, "skos:prefLabel"),
+    Case("Concept-prefLabel", "LanguageIn", new_stage(label='"Archiving"@en , "Archivage"@fr'), ARCHIVING, "skos:prefLabel"),
+    Case("Concept-prefLabel", "LanguageIn", new_stage(label='"Archiving"'), ARCHIVING, "skos:prefLabel", variant="no-language"),
+    Case("Concept-notation", "MaxCount", new_stage(notation='"archiving" , "archive"'), ARCHIVING, "skos:notation"),
+    Case("Concept-notation", "Datatype", new_stage(notation="8"), ARCHIVING, "skos:notation"),
+    Case("Concept-scheme", "MaxCount", new_stage(scheme="ckg:LifeCycleStageScheme , ckg:PageKindScheme"), ARCHIVING, "skos:inScheme"),
+    Case("Concept-order", "MinCount", new_stage(order=""), ARCHIVING, "ckg:order"),
+    Case("Concept-order", "MaxCount", new_stage(order="8 , 9"), ARCHIVING, "ckg:order"),
+    Case("Concept-order", "Datatype", new_stage(order="8.0"), ARCHIVING, "ckg:order"),
+    Case("Concept-order", "MinInclusive", new_stage(order="0"), ARCHIVING, "ckg:order"),
+    *(
+        Case(f"{cls}-scheme", "HasValue", stray(cls, "PageKindScheme" if cls != "PageKind" else "RegistryScheme"), "ckg:strayConcept", "skos:inScheme")
+        for cls in CONCEPT_CLASSES
+    ),
 ]  # fmt: skip
 
 #: Shapes files and the test module whose broken-fixture table covers each of them.
 COVERAGE = {
     "rdmkit.shapes.ttl": "test_shapes",
     "provenance.shapes.ttl": "test_shapes",
+    "schemes.shapes.ttl": "test_shapes",
     "nodes.shapes.ttl": "test_nodes_loader",
     "maturity.shapes.ttl": "test_maturity_loader",
     "catalogues.shapes.ttl": "test_catalogues_loader",
@@ -269,18 +384,28 @@ def test_every_shapes_file_names_its_area() -> None:
 # --------------------------------------------------------------------------- results
 
 
-def test_warnings_and_infos_do_not_break_conformance(shapes: Graph, baseline: Graph) -> None:
+def test_warnings_do_not_break_conformance_and_plain_http_is_no_defect(
+    shapes: Graph, baseline: Graph
+) -> None:
     update = (
         replace("res:dublin-core", "schema:url", "<hhttps://www.dublincore.org/>")
         + " ;\n"
-        + replace("res:galaxy", "schema:url", "<http://galaxyproject.org/>")
+        + replace("res:galaxy", "ckg:fairsharingId", '"10.25504/FAIRsharing.dgvF7N"')
+        + " ;\n"
+        + replace("res:dmproadmap", "schema:url", "<http://github.com/DMPRoadmap/roadmap>")
+        + " ;\n"
+        + replace("nrfr:cat-opidor", "schema:url", "<HTTPS://cat.opidor.fr>")
     )
     result = validate(broken(baseline, update, NS), shapes)
     assert result.conforms
-    assert (len(result.violations), len(result.warnings), len(result.infos)) == (0, 1, 1)
-    assert result.summary() == "0 violations, 1 warning, 1 info"
-    assert result.by_shape() == {str(CKGSH["url-scheme"]): 1, str(CKGSH["url-preferHttps"]): 1}
-    assert [f.severity for f in result.findings] == ["Warning", "Info"]
+    assert (len(result.violations), len(result.warnings), len(result.infos)) == (0, 2, 0)
+    assert result.summary() == "0 violations, 2 warnings"
+    assert result.by_shape() == {str(CKGSH["url-scheme"]): 1, str(CKGSH["fairsharingId-form"]): 1}
+    # an http:// or HTTPS:// address is a web address: neither is reported
+    assert {f.focus for f in result.findings} == {
+        expand("res:dublin-core", NS),
+        expand("res:galaxy", NS),
+    }
 
 
 def test_a_violation_breaks_conformance_and_sorts_first(shapes: Graph, baseline: Graph) -> None:
@@ -310,9 +435,10 @@ def test_finding_to_dict(shapes: Graph, baseline: Graph) -> None:
         "focus": expand("res:dublin-core", NS),
         "path": expand("schema:url", NS),
         "value": "hhttps://www.dublincore.org/",
-        "message": finding.message,
+        "message": "schema:url: `hhttps://www.dublincore.org/` is not a web address: it should"
+        " start with http:// or https:// (a typo such as `hhttps://`?).",
         "shape": str(CKGSH["url-scheme"]),
-        "component": "PatternConstraintComponent",
+        "component": "SPARQLConstraintComponent",
     }
     assert isinstance(finding, Finding)
 
@@ -390,3 +516,51 @@ def test_to_rdflib_from_a_store_validates_like_the_fixtures(shapes: Graph) -> No
     assert len(data) == len(load_rdf_dir(FIXTURES))
     assert validate(data, shapes).findings == []
     assert (None, RDF.type, URIRef(NS["ckg"] + "ToolkitResource")) in data
+
+
+# --------------------------------------------------------------------------- scheme values
+
+
+def test_sparql_constraints_run_behind_sparql_targets() -> None:
+    """Only the offending nodes reach a SPARQL constraint (pySHACL parses it per node)."""
+    for name in ("rdmkit.shapes.ttl", "schemes.shapes.ttl"):
+        assert sparql_without_sparql_target(shapes_file(name)) == [], name
+
+
+def test_the_allowed_values_are_read_from_the_scheme_in_the_data_graph(
+    shapes: Graph, baseline: Graph
+) -> None:
+    """A stage added to the scheme is accepted, and listed among the allowed ones in order."""
+    update = (
+        new_stage()
+        + " ;\n"
+        + add("res:galaxy", "ckg:lifeCycleStage", ARCHIVING)
+        + " ;\n"
+        + add("res:dmproadmap", "ckg:lifeCycleStage", "ckg:publish")
+    )
+    result = validate(broken(baseline, update, NS), shapes, ontology())
+    (finding,) = result.findings
+    assert (finding.focus, finding.value) == (
+        expand("res:dmproadmap", NS),
+        expand("ckg:publish", NS),
+    )
+    assert finding.message.endswith(STAGES.removesuffix(".") + ", ckg:archiving.")
+
+
+def test_without_the_ontology_the_scheme_checks_stay_silent(shapes: Graph, baseline: Graph) -> None:
+    """No scheme in the data graph: no value is judged, rather than every value rejected."""
+    update = add("res:dmproadmap", "ckg:lifeCycleStage", "ckg:archiving")
+    assert validate(broken(baseline, update, NS), shapes).findings == []
+
+
+def test_a_resource_may_carry_stages_a_page_of_another_kind_may_not(
+    shapes: Graph, baseline: Graph
+) -> None:
+    """ckg:lifeCycleStage is for pages and toolkit resources alike (schema:domainIncludes)."""
+    assert (URIRef(NS["res"] + "galaxy"), URIRef(NS["ckg"] + "lifeCycleStage"), None) in baseline
+    update = add("page:dmp", "ckg:lifeCycleStage", "ckg:archiving")
+    result = validate(broken(baseline, update, NS), shapes, ontology())
+    assert sorted(f.shape.rsplit("#", 1)[1] for f in result.findings) == [
+        "StageOnlyOnStagePages",
+        "lifeCycleStage-inScheme",
+    ]

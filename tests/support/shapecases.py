@@ -3,10 +3,13 @@
 A shapes file is tested against a valid fixture graph (its baseline), which conforms with zero
 findings, and a table of :class:`Case` rows. Each row breaks one constraint with a SPARQL
 Update on a copy of the baseline and must give exactly one finding with the expected severity,
-constraint component, source shape, result path and focus node (:func:`check_case`). The
-table must cover the constraints of the file exactly (:func:`uncovered`), and every
-constraint must carry its own message and severity
-(:func:`constraints_without_message_or_severity`).
+constraint component, source shape, result path and focus node, and a message that says what
+the row expects it to say (:func:`check_case`). As in every real validation, the ontology is
+mixed into the data graph: the checks of scheme values read the schemes there. The table must
+cover the constraints of the file exactly (:func:`uncovered`), and every constraint must carry
+its own message and severity (:func:`constraints_without_message_or_severity`); a SPARQL
+constraint runs behind a SPARQL target that selects the offending nodes alone
+(:func:`sparql_without_sparql_target`).
 
 Names in a row are written ``prefix:local`` with the prefixes of the test module's ``ns``
 mapping, as ``<iri>``, or as :data:`BLANK` for a blank focus node. A result path may be an
@@ -19,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from rdflib import SH, Graph, Namespace, URIRef
@@ -26,7 +30,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.settings import Settings
-from kg.validation.shapes import validate
+from kg.validation.shapes import load_ontology, validate
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 SHAPES_DIR = Path(Settings.load(environ={}).shapes_dir)
@@ -47,6 +51,7 @@ class Case:
     path: str | None
     severity: str = "Violation"
     variant: str = ""
+    says: tuple[str, ...] = ()  # what the message must contain: the bad value, the allowed ones
 
     @property
     def id(self) -> str:
@@ -108,13 +113,20 @@ def broken(baseline: Graph, update: str, ns: Mapping[str, str]) -> Graph:
     return graph
 
 
+@cache
+def ontology() -> Graph:
+    """The ontology (ontology/*.ttl), as every profile mixes it into the data graph."""
+    return load_ontology(Settings.load(environ={}).ontology_dir)
+
+
 def check_case(case: Case, shapes: Graph, baseline: Graph, ns: Mapping[str, str]) -> None:
     """Validating ``baseline`` broken by the case gives exactly the finding the case expects.
 
-    One finding, with the case's severity, component, shape, path and focus (any blank node
-    for :data:`BLANK`), and one message: the shape's own, its placeholders filled in.
+    The ontology is mixed into the data, as in every profile. One finding, with the case's
+    severity, component, shape, path and focus (any blank node for :data:`BLANK`), and one
+    message: the shape's own, its placeholders filled in, containing each of ``case.says``.
     """
-    result = validate(broken(baseline, case.update, ns), shapes)
+    result = validate(broken(baseline, case.update, ns), shapes, ontology())
     assert len(result.findings) == 1, [f.to_dict() for f in result.findings]
     (finding,) = result.findings
     blank = case.focus == BLANK and finding.focus.startswith("_:")
@@ -137,6 +149,8 @@ def check_case(case: Case, shapes: Graph, baseline: Graph, ns: Mapping[str, str]
     assert message and "{$" not in message and "{?" not in message, message
     messages = list(result.report.objects(None, SH.resultMessage))
     assert len(messages) == 1, "one message per result: the shape's own"
+    missing = [text for text in case.says if text not in message]
+    assert missing == [], f"the message does not say {missing}: {message}"
 
 
 # --------------------------------------------------------------------------- the shapes
@@ -235,4 +249,22 @@ def constraints_without_message_or_severity(shapes: Graph) -> list[str]:
             offenders.append(f"{name}: needs one sh:message")
         if "sparql" in parameters and len(parameters) > 1:
             offenders.append(f"{name}: keep a SPARQL constraint in a shape of its own")
+    return offenders
+
+
+def sparql_without_sparql_target(shapes: Graph) -> list[str]:
+    """The shapes of ``shapes`` with a SPARQL constraint but no SPARQL target, one line each.
+
+    pySHACL runs a SPARQL constraint once per focus node, parsing its text each time (~40 ms):
+    over a whole class that is minutes. Behind a SPARQL target that selects the offending
+    nodes alone (one query), the constraint runs only where it reports.
+    """
+    offenders = []
+    for shape in sorted(set(shapes.subjects(SH.sparql, None))):
+        targets = list(shapes.objects(shape, SH.target))
+        kinds = {str(p) for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf)}
+        kinds.add(str(SH.targetObjectsOf))
+        core = [p for p in shapes.predicates(shape) if str(p) in kinds]
+        if core or not any(shapes.value(t, SH.select) is not None for t in targets):
+            offenders.append(f"{shape.n3(shapes.namespace_manager)}: needs a SPARQL target only")
     return offenders
