@@ -29,9 +29,12 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.namespaces import CKG, RDF_LANG_STRING, XSD_STRING
+from kg.validation import prepared
 
 if TYPE_CHECKING:
     from kg.settings import Settings
+
+prepared.install()  # pySHACL's SPARQL texts parsed once per process (and its forked workers)
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
