@@ -251,11 +251,14 @@ def _text(node: Node | None) -> str | None:
 def _filled(message: str, terms: dict[str, str | None]) -> str:
     """``{$this}``, ``{$path}`` and ``{$value}`` of a message replaced by the result's terms
     (SHACL core 2.3.3; pySHACL fills them for SPARQL constraints only): an IRI of the
-    ontology by its local name (``archiving``), any other term as is."""
+    ontology by its local name (``archiving``), any other term as is. A message that does
+    not show the offending value gets it appended, so every finding names what is wrong."""
     for placeholder, term in terms.items():
         if placeholder in message and term is not None:
-            shown = term.removeprefix(CKG)
-            message = message.replace(placeholder, shown)
+            message = message.replace(placeholder, term.removeprefix(CKG))
+    value = terms["{$value}"]
+    if value is not None and value.removeprefix(CKG) not in message:
+        message = f"{message} (value: `{value.removeprefix(CKG)}`)"  # name what is wrong
     return message
 
 
