@@ -152,6 +152,7 @@ def _replace(predicate: str, value: ox.Term):
 #: (class of the record, what is broken, how): one record of each, the first in IRI order
 #: that has the property.
 BREAKAGES = (
+    ("ToolkitResource", SCHEMA + "url", _drop(SCHEMA + "url")),
     ("ToolkitResource", SCHEMA + "name", _drop(SCHEMA + "name")),
     ("ToolkitResource", SCHEMA + "url", _replace(SCHEMA + "url", ox.Literal("zenodo.org"))),
     (
@@ -198,4 +199,4 @@ def test_broken_records_get_the_findings_the_whole_graph_would_give(
         outcome = in_context(service, full_build, _turtle(doc), iri)
         got = {key(f) for f in outcome.result.findings}
         assert got == whole.get(iri, set()), iri
-        assert not outcome.result.conforms and got, iri  # each breakage is found
+        assert got, iri  # each breakage is found (a missing URL is a Warning: RDMkit asks)

@@ -31,12 +31,12 @@ BROKEN = f"""@prefix ckg: <{CKG}> .
 
 <{BASE}page/plan> ckg:lifeCycleStage ckg:archiving .
 """
-#: (what is broken, the shape's local name, the path, the line)
+#: (what is broken, the shape's local name, the path, the line, what the message names)
 EXPECTED = [
-    ("duplicate id", "DuplicateIdentifier", "http://purl.org/dc/terms/identifier", 6),
-    ("URL not an IRI", "url", SCHEMA + "url", 9),
-    ("dangling reference", "DanglingReference", CKG + "relatedPage", 10),
-    ("unknown concept", None, CKG + "lifeCycleStage", 12),
+    ("duplicate id", "DuplicateIdentifier", "http://purl.org/dc/terms/identifier", 6, "zenodo"),
+    ("URL not an IRI", "url", SCHEMA + "url", 9, "new-tool.org"),
+    ("dangling reference", "DanglingReference", CKG + "relatedPage", 10, "no-such-page"),
+    ("unknown concept", "lifeCycleStage-inScheme", CKG + "lifeCycleStage", 12, "archiving"),
 ]
 
 
@@ -52,15 +52,15 @@ def report(settings, built):
     return Report(outcome, 100).to_dict()["findings"]
 
 
-@pytest.mark.parametrize(("what", "shape", "path", "line"), EXPECTED)
-def test_a_broken_record_is_reported_on_the_line_of_the_offending_triple(
-    report, what, shape, path, line
+@pytest.mark.parametrize(("what", "shape", "path", "line", "named"), EXPECTED)
+def test_a_broken_record_is_reported_on_its_line_naming_the_value(
+    report, what, shape, path, line, named
 ):
     rows = [r for r in report if r["path"] == path]
     assert rows, what
     assert {r["line"] for r in rows} == {line}, what
-    if shape:
-        assert shape in {r["shape"].rsplit("#", 1)[1] for r in rows}, what
+    row = next(r for r in rows if r["shape"].rsplit("#", 1)[1] == shape)
+    assert named in row["message"], (what, row["message"])
 
 
 def _doc(fmt: str) -> str:
