@@ -84,7 +84,11 @@ def _add_validate(sub) -> None:
     )
     v.add_argument("file")
     v.add_argument("--profile", help="toolkit-resource, node, business-model, … (default: all)")
-    v.add_argument("--in-context", action="store_true", help="as if added to the store's graph")
+    v.add_argument(
+        "--in-context",
+        action="store_true",
+        help="judged against the store's graph (a record replaces its description there)",
+    )
     v.add_argument("--format", default="text", choices=["text", "json", "csv", "turtle", "jsonld"])
     v.add_argument(
         "--input-format",
