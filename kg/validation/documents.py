@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from kg.rdf_guards import check_input
 from kg.settings import Settings
 from kg.validation.locate import finding_line, subject_line
+from kg.validation.yaml_fields import yaml_field
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -81,9 +82,17 @@ class Document:
     def line_of_finding(self, focus: str, path: str | None, value: str | None) -> int | None:
         """The line of the offending triple where the text shows it, else of the subject."""
         start = self.line_of(focus)
-        if self.format not in RDF_INPUTS:
-            return start  # YAML: the line of the entry, from its loader
+        if self.format not in RDF_INPUTS:  # YAML: the offending field's line, else the entry's
+            found = yaml_field(self.text, start, value)
+            return found[1] if found else start
         return finding_line(self.text, self.format, start, path, value)
+
+    def field_of_finding(self, focus: str, value: str | None) -> str | None:
+        """For a YAML document, the path of the offending field (``funding_sources[2].type``)."""
+        if self.format in RDF_INPUTS:
+            return None
+        found = yaml_field(self.text, self.line_of(focus), value)
+        return found[0] if found else None
 
 
 # --------------------------------------------------------------------------- formats

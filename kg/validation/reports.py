@@ -59,8 +59,11 @@ class Report:
         return max(0, len(self.findings) - self.limit)
 
     def row(self, finding: Finding) -> dict:
-        line = self.outcome.document.line_of_finding(finding.focus, finding.path, finding.value)
-        return {**finding.to_dict(), "line": line}
+        document = self.outcome.document
+        line = document.line_of_finding(finding.focus, finding.path, finding.value)
+        row = {**finding.to_dict(), "line": line}
+        field = document.field_of_finding(finding.focus, finding.value)
+        return {**row, "field": field} if field else row
 
     def counts(self) -> dict[str, int]:
         found = Counter(f.severity for f in self.findings)
@@ -137,6 +140,8 @@ class Report:
         for finding in self.shown:
             row = self.row(finding)
             at = f" (line {row['line']})" if row["line"] else ""
+            if row.get("field"):
+                at = f" (line {row['line']}, field {row['field']})"
             path = f" {finding.path}" if finding.path else ""
             value = f" = {finding.value}" if finding.value else ""
             lines.append(f"{finding.severity}: {finding.focus}{at}{path}{value}: {finding.message}")
