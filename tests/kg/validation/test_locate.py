@@ -25,18 +25,23 @@ BROKEN = f"""@prefix ckg: <{CKG}> .
 <{TOOL}> a ckg:ToolkitResource ;
     dct:identifier "zenodo" ;
     schema:name "New tool" ;
-    schema:description "A tool." ;
     schema:url "new-tool.org" ;
     ckg:relatedPage <{BASE}page/no-such-page> .
 
 <{BASE}page/plan> ckg:lifeCycleStage ckg:archiving .
+
+<{BASE}institute/new> a ckg:Institute ;
+    schema:name "New institute" ;
+    schema:latitude "north" .
 """
 #: (what is broken, the shape's local name, the path, the line, what the message names)
 EXPECTED = [
     ("duplicate id", "DuplicateIdentifier", "http://purl.org/dc/terms/identifier", 6, "zenodo"),
-    ("URL not an IRI", "url", SCHEMA + "url", 9, "new-tool.org"),
-    ("dangling reference", "DanglingReference", CKG + "relatedPage", 10, "no-such-page"),
-    ("unknown concept", "lifeCycleStage-inScheme", CKG + "lifeCycleStage", 12, "archiving"),
+    ("URL not an IRI", "url", SCHEMA + "url", 8, "new-tool.org"),
+    ("dangling reference", "DanglingReference", CKG + "relatedPage", 9, "no-such-page"),
+    ("unknown concept", "lifeCycleStage-inScheme", CKG + "lifeCycleStage", 11, "archiving"),
+    ("wrong datatype", "Institute-latitude", SCHEMA + "latitude", 15, "north"),
+    ("missing required field", "description-required", SCHEMA + "description", 5, "description"),
 ]
 
 
