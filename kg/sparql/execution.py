@@ -26,6 +26,7 @@ the CLI's exit codes.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -143,8 +144,8 @@ class Executor:
         self.events.query_started()
         try:
             run = self._run_in_pool if self.pool is not None else self._run_here
-            page = dict(default_graph=default_graph, named_graphs=named_graphs)
-            outcome = run(text, choice, bindings or {}, page, offset, limit)
+            dataset = dict(default_graph=default_graph, named_graphs=named_graphs)
+            outcome = run(text, choice, bindings or {}, dataset, offset, limit)
         except QueryTimeout:
             self.events.event("query_timeouts")
             raise
@@ -157,7 +158,7 @@ class Executor:
             self.events.query_finished()
             self.slots.release()
         if partial:
-            outcome = Outcome(**{**outcome.__dict__, "partial": partial})
+            outcome = dataclasses.replace(outcome, partial=partial)
         return outcome
 
     def _probe_services(self, text: str) -> str | None:

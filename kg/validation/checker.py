@@ -35,13 +35,7 @@ from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from kg.errors import ValidationTimeout
 from kg.settings import Settings
 from kg.store.base import Store
-from kg.validation.context import (
-    build_context,
-    canonical,
-    context_checks,
-    known_indicators,
-    reach_of,
-)
+from kg.validation.context import build_context, canonical, context_checks, known_indicators
 from kg.validation.documents import Document, DocumentError, YamlReader, document_from_text
 from kg.validation.profiles import LoadedProfile, ProfileCache, get_profile
 from kg.validation.shapes import ValidationResult, findings_from_report, to_rdflib
@@ -79,7 +73,6 @@ def check(
     """
     triples = canonical(document.triples) if in_context else document.triples
     data = to_rdflib(triples)
-    focus: list[URIRef] | None = None
     keep: dict | None = None
     hood = None
     subjects = list(dict.fromkeys(data.subjects()))  # rdflib terms: blank ids as in data
@@ -87,7 +80,7 @@ def check(
     if in_context:
         if store is None:
             raise ValueError("in-context validation needs a store")
-        hood = build_context(document, store, reach_of(loaded))
+        hood = build_context(document, store, loaded.reach)
         data += to_rdflib(sorted(hood.triples, key=str))
         # The whole small graph is validated and the records' findings kept: pySHACL's
         # focus_nodes also narrows the shapes nested in sh:not (which then fail every value).
@@ -95,7 +88,7 @@ def check(
     if in_context and not focus_names:
         report = _empty_report()
     else:
-        report = _shacl_report(data, loaded, focus, timeout, keep, workers)
+        report = _shacl_report(data, loaded, timeout, keep, workers)
     if hood is not None:
         context_checks(document, hood, settings.base_iri, report)
     result = ValidationResult(findings=findings_from_report(report), report=report)
@@ -113,11 +106,11 @@ def _paths(predicates: set[str] | None) -> set[URIRef] | None:
     return None if predicates is None else {URIRef(p) for p in predicates}
 
 
-def _shacl_report(data, loaded, focus, timeout, keep, workers: Workers | None) -> Graph:
+def _shacl_report(data, loaded, timeout, keep, workers: Workers | None) -> Graph:
     """pySHACL's report, in ``workers`` or in a process of its own."""
     pool = workers if workers is not None else Workers()
     try:
-        return pool.run(data, loaded, focus, timeout, keep)
+        return pool.run(data, loaded, timeout, keep)
     finally:
         if workers is None:
             pool.close()

@@ -24,8 +24,7 @@ from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 from kg.namespaces import CKG, DCT, RDF_TYPE
 from kg.store.base import Store
 from kg.validation.documents import Document
-from kg.validation.profiles import LoadedProfile
-from kg.validation.reach import Reach, reach
+from kg.validation.reach import Reach
 
 CKGSH = Namespace("https://w3id.org/elixir-converge/shapes#")
 SHAPES_NS = str(CKGSH)
@@ -142,16 +141,6 @@ def known_indicators(store: Store) -> dict[str, tuple[ox.NamedNode, bool]]:
 
 def _iris(terms: Iterable[ox.Term]) -> list[ox.NamedNode]:
     return [t for t in terms if isinstance(t, ox.NamedNode)]
-
-
-_REACHES: dict[int, Reach] = {}
-
-
-def reach_of(loaded: LoadedProfile) -> Reach:
-    """The reach of a loaded profile's shapes, computed once per loaded profile."""
-    if loaded.serial not in _REACHES:
-        _REACHES[loaded.serial] = reach(loaded.shapes)
-    return _REACHES[loaded.serial]
 
 
 def build_context(document: Document, store: Store, shapes: Reach) -> Neighbourhood:

@@ -11,6 +11,7 @@ whose triple cannot be found is too.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -21,9 +22,16 @@ _LOCAL = re.compile(r"[\w.-]*")
 _TURTLE = ("turtle", "trig")
 
 
-def prefixes(text: str) -> list[tuple[str, str]]:
-    """The ``@prefix`` / ``PREFIX`` declarations of a Turtle or TriG text."""
-    return _PREFIX.findall(text)
+@functools.lru_cache(maxsize=4)
+def prefixes(text: str) -> tuple[tuple[str, str], ...]:
+    """The ``@prefix`` / ``PREFIX`` declarations of a Turtle or TriG text (read once per
+    text: a report locates every finding in the same document)."""
+    return tuple(_PREFIX.findall(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(text.splitlines())
 
 
 def iri_forms(iri: str, text: str, fmt: str) -> list[str]:
@@ -53,7 +61,7 @@ def finding_line(
     """The line of the triple (subject at line ``start``, ``path``, ``value``), else ``start``."""
     if not text or start is None or not path or not _IRI.fullmatch(path) or value is None:
         return start
-    lines = text.splitlines()
+    lines = _lines(text)
     predicates = iri_forms(path, text, fmt) + (
         [" a "] if path == RDF_TYPE and fmt in _TURTLE else []
     )
@@ -84,7 +92,7 @@ def subject_line(text: str, iri: str, fmt: str) -> int | None:
     forms = iri_forms(iri, text, fmt)
     if fmt in ("jsonld", "rdfxml"):
         forms = forms[:1]  # a subject is written in full there
-    lines = text.splitlines()
+    lines = _lines(text)
     for number, line in enumerate(lines, start=1):
         stripped = line.lstrip()
         for form in forms:

@@ -22,11 +22,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.term import Node
 
+from kg.validation.reach import Reach, reach
 from kg.validation.shapes import ShapesError, check_shapes, load_ontology, load_rdf_files
 
 
@@ -137,6 +139,11 @@ class LoadedProfile:
             self.base += self.ontology
         self.serial = next(_SERIALS)
         self._pid = os.getpid()
+
+    @cached_property
+    def reach(self) -> Reach:
+        """How far the shapes look from a focus node (what an in-context run reads)."""
+        return reach(self.shapes)
 
     @contextmanager
     def data_graph(self, triples: list[tuple[Node, Node, Node]]) -> Iterator[Graph]:

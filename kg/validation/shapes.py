@@ -292,7 +292,6 @@ def validate(
     ontology: Graph | None = None,
     *,
     inference: str = "none",
-    focus_nodes: Iterable[URIRef] | None = None,
     inplace: bool = False,
 ) -> ValidationResult:
     """Validate *data* against *shapes*; *data* itself is never modified (unless ``inplace``).
@@ -302,8 +301,9 @@ def validate(
     axioms). pySHACL's own ``ont_graph`` mixing is not used: it deep-clones every
     ``owl:NamedIndividual`` recursively, which takes minutes on the SKOS schemes.
 
-    ``focus_nodes`` (IRIs) restricts validation to those focus nodes of the shapes'
-    targets (pySHACL's ``focus_nodes``); ``None`` validates every target.
+    Every target is validated: pySHACL's ``focus_nodes`` also narrows the shapes nested in
+    ``sh:not`` (which then fail every value), so callers keep the results they need
+    instead (:func:`kg.validation.workers._keep_focus`).
 
     ``inplace``: *data* is a throwaway graph (e.g. in a process that ends after the run):
     the ontology, inferred triples and SHACL rules go into it, and nothing is copied —
@@ -325,7 +325,6 @@ def validate(
             advanced=True,
             allow_warnings=True,
             allow_infos=True,
-            focus_nodes=list(focus_nodes) if focus_nodes is not None else None,
         )
     except (ShapeLoadError, ConstraintLoadError) as exc:
         raise ShapesError(f"unusable SHACL shapes: {exc}") from exc

@@ -20,7 +20,7 @@ import time
 import weakref
 from typing import Protocol
 
-from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, SH, BNode, Graph, Literal
 
 from kg.errors import ValidationTimeout
 from kg.processes import PipedProcess
@@ -42,7 +42,7 @@ class SentShapes(Protocol):
 
 def _answer(job: tuple) -> tuple[str, str]:
     """One validation in the worker: ``(status, N-Triples report or message)``."""
-    which, triples, focus, keep = job  # which: a profile's serial, or SentShapes
+    which, triples, keep = job  # which: a profile's serial, or SentShapes
     try:
         loaded = _LOADED[which] if isinstance(which, int) else which.load()
         with loaded.data_graph(triples) as work:
@@ -50,7 +50,6 @@ def _answer(job: tuple) -> tuple[str, str]:
                 work,
                 loaded.shapes,
                 inference=loaded.profile.inference,
-                focus_nodes=focus,
                 inplace=True,
             )
         if keep is not None:
@@ -170,21 +169,19 @@ class Workers:
         self,
         data: Graph,
         loaded: LoadedProfile | SentShapes,
-        focus: list[URIRef] | None,
         timeout: float | None,
         keep: dict | None = None,
     ) -> Graph:
         """pySHACL on ``data`` in a worker, killed after ``timeout`` seconds.
 
-        ``focus``: pySHACL's focus nodes; ``keep``: the focus nodes (rdflib terms of
-        ``data``) whose results are kept, each with None (all) or the paths kept (see
-        :func:`_keep_focus`). Shapes sent with
-        the job (``serial`` None) go down the pipe themselves.
+        ``keep``: the focus nodes (rdflib terms of ``data``) whose results are kept, each
+        with None (all) or the paths kept (see :func:`_keep_focus`); None keeps every
+        result. Shapes sent with the job (``serial`` None) go down the pipe themselves.
         """
         worker = self._take(loaded)
         which = loaded if loaded.serial is None else loaded.serial
         try:
-            worker.conn.send((which, list(data), focus, keep))
+            worker.conn.send((which, list(data), keep))
             if not worker.conn.poll(timeout):
                 raise ValidationTimeout(
                     f"the validation ran longer than {timeout:g} s and was stopped"

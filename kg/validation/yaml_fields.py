@@ -10,6 +10,7 @@ errors: ``funding_sources[2].type`` (list items numbered from 1).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -40,17 +41,21 @@ def _matches(scalar: str, value: str) -> bool:
     return scalar == value or (bool(scalar) and _LAST_SEGMENT.split(value)[-1] == scalar)
 
 
+@functools.lru_cache(maxsize=4)
+def _fields(text: str) -> tuple[tuple[str, str, int], ...]:
+    """Every scalar of a YAML text, composed once per text (a report asks for each finding)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return ()  # the loader read it; a document it could not compose has no fields
+    return tuple(_scalars(root, "")) if root is not None else ()
+
+
 def yaml_field(text: str, start: int | None, value: str | None) -> tuple[str, int] | None:
     """(field path, line) of the offending value in a YAML text, from line ``start`` on."""
     if not text or value is None:
         return None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None  # the loader read it; a document it could not compose has no fields
-    if root is None:
-        return None
-    for path, scalar, line in _scalars(root, ""):
+    for path, scalar, line in _fields(text):
         if line >= (start or 1) and _matches(scalar, value):
             return path, line
     return None
